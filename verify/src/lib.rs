@@ -1,0 +1,19 @@
+//! The kthread book's verifier: builds every kernel-module listing for every
+//! kernel of the matrix, runs it under QEMU, and snapshot-tests its dmesg.
+//!
+//! Data flows one way (DESIGN.md §1): manifest → provision → kbuild →
+//! initramfs → vm → console → normalize → snapshot → report.
+
+pub mod console;
+pub mod initramfs;
+pub mod kbuild;
+pub mod manifest;
+pub mod matrix;
+pub mod normalize;
+pub mod outcome;
+pub mod prereq;
+pub mod provision;
+pub mod run;
+pub mod snapshot;
+pub mod vm;
+pub mod vmlinux;

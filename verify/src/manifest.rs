@@ -1,0 +1,289 @@
+//! Scenario manifests: `kmods/<name>/scenario.toml`.
+//!
+//! ```toml
+//! title = "Stop right after kthread_run"
+//! vcpus = 1
+//! time_limit = 30
+//! expect = "clean"
+//! steps = ["insmod stop_after_run.ko", "rmmod stop_after_run"]
+//! [expect_on]
+//! "5.10" = "build-error"
+//! ```
+
+use crate::outcome::Outcome;
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "scenario.toml";
+const STEP_KINDS: &str = "`insmod FILE.ko [param=value ...]`, `rmmod NAME`, `sleep SECONDS`, `cat /proc/PATH` or `cat /sys/PATH`";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    title: String,
+    #[serde(default = "default_vcpus")]
+    vcpus: u32,
+    #[serde(default = "default_time_limit")]
+    time_limit: u64,
+    expect: String,
+    #[serde(default)]
+    expect_on: BTreeMap<String, String>,
+    steps: Vec<String>,
+}
+
+fn default_vcpus() -> u32 {
+    1
+}
+fn default_time_limit() -> u64 {
+    30
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Insmod { file: String, params: Vec<String> },
+    Rmmod { name: String },
+    Sleep { seconds: u32 },
+    Cat { path: String },
+}
+
+impl Step {
+    fn parse(text: &str) -> Result<Step, String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let bad = |why: &str| format!("step `{text}`: {why}; steps are {STEP_KINDS}");
+        let safe = |w: &str| {
+            !w.is_empty()
+                && w.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || "._-/=,:+".contains(c)
+                })
+        };
+        if let Some(w) = words.iter().find(|w| !safe(w)) {
+            return Err(bad(&format!(
+                "`{w}` has characters other than letters, digits and ._-/=,:+"
+            )));
+        }
+        match words.as_slice() {
+            ["insmod", file, params @ ..] => {
+                if !file.ends_with(".ko") || file.contains('/') {
+                    return Err(bad("insmod takes the .ko file name built from this directory"));
+                }
+                if let Some(p) = params.iter().find(|p| !p.contains('=')) {
+                    return Err(bad(&format!("module parameter `{p}` is not param=value")));
+                }
+                Ok(Step::Insmod {
+                    file: file.to_string(),
+                    params: params.iter().map(|p| p.to_string()).collect(),
+                })
+            }
+            ["rmmod", name] => Ok(Step::Rmmod {
+                name: name.to_string(),
+            }),
+            ["sleep", secs] => secs
+                .parse()
+                .map(|seconds| Step::Sleep { seconds })
+                .map_err(|_| bad("sleep takes whole seconds")),
+            ["cat", path] if path.starts_with("/proc/") || path.starts_with("/sys/") => {
+                Ok(Step::Cat {
+                    path: path.to_string(),
+                })
+            }
+            ["cat", ..] => Err(bad("cat reads one file under /proc or /sys")),
+            [kind, ..] => Err(bad(&format!("unknown step `{kind}` or wrong arguments"))),
+            [] => Err(bad("empty step")),
+        }
+    }
+
+    /// The shell command the guest runs for this step.
+    pub fn command(&self) -> String {
+        match self {
+            Step::Insmod { file, params } => {
+                let mut c = format!("insmod /lib/modules/{file}");
+                for p in params {
+                    c.push(' ');
+                    c.push_str(p);
+                }
+                c
+            }
+            Step::Rmmod { name } => format!("rmmod {name}"),
+            Step::Sleep { seconds } => format!("sleep {seconds}"),
+            Step::Cat { path } => format!("cat {path}"),
+        }
+    }
+
+    /// How the step reads in the guest's log and the book.
+    pub fn display(&self) -> String {
+        match self {
+            Step::Insmod { file, params } if params.is_empty() => format!("insmod {file}"),
+            Step::Insmod { file, params } => format!("insmod {file} {}", params.join(" ")),
+            other => other.command(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Directory name under `kmods/`, also the snapshot name.
+    pub name: String,
+    pub dir: PathBuf,
+    pub title: String,
+    pub vcpus: u32,
+    pub time_limit: u64,
+    pub expect: Outcome,
+    pub expect_on: BTreeMap<String, Outcome>,
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    pub fn expected(&self, kernel: &str) -> Outcome {
+        self.expect_on.get(kernel).copied().unwrap_or(self.expect)
+    }
+
+    /// Reads `dir/scenario.toml`; every error names the file, the key and what is allowed.
+    pub fn load(dir: &Path, kernel_ids: &[String]) -> Result<Scenario> {
+        let path = dir.join(FILE_NAME);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "{}: cannot read the scenario manifest; every kmods/<name>/ needs one (see README.md, \"Adding an example\")",
+                path.display()
+            )
+        })?;
+        Scenario::parse(dir, &text, kernel_ids).with_context(|| format!("{}", path.display()))
+    }
+
+    pub fn parse(dir: &Path, text: &str, kernel_ids: &[String]) -> Result<Scenario> {
+        let raw: RawManifest = toml::from_str(text)?;
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("the example directory has no UTF-8 name")?
+            .to_string();
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            bail!("directory name `{name}`: use lower-case letters, digits and `_` (it names the module and the snapshot)");
+        }
+        let outcome = |key: &str, v: &str| -> Result<Outcome> {
+            v.parse::<Outcome>().map_err(|e| anyhow::anyhow!("key `{key}`: {e}"))
+        };
+        let expect = outcome("expect", &raw.expect)?;
+        let mut expect_on = BTreeMap::new();
+        for (k, v) in &raw.expect_on {
+            if !kernel_ids.contains(k) {
+                bail!(
+                    "key `expect_on.\"{k}\"`: no such kernel; the matrix has {}",
+                    kernel_ids.join(", ")
+                );
+            }
+            expect_on.insert(k.clone(), outcome(&format!("expect_on.\"{k}\""), v)?);
+        }
+        if !(1..=8).contains(&raw.vcpus) {
+            bail!("key `vcpus`: {} is out of range; allowed 1 to 8", raw.vcpus);
+        }
+        if !(5..=600).contains(&raw.time_limit) {
+            bail!(
+                "key `time_limit`: {} s is out of range; allowed 5 to 600 seconds",
+                raw.time_limit
+            );
+        }
+        if raw.steps.is_empty() {
+            bail!("key `steps`: no steps; allowed steps are {STEP_KINDS}");
+        }
+        let steps = raw
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Step::parse(s).map_err(|e| anyhow::anyhow!("key `steps[{i}]`: {e}")))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Scenario {
+            name,
+            dir: dir.to_path_buf(),
+            title: raw.title,
+            vcpus: raw.vcpus,
+            time_limit: raw.time_limit,
+            expect,
+            expect_on,
+            steps,
+        })
+    }
+}
+
+/// Every example under `kmods/`, sorted by name. A directory without a
+/// manifest is an error, not something to skip.
+pub fn discover(kmods: &Path, kernel_ids: &[String]) -> Result<Vec<Scenario>> {
+    let mut dirs = Vec::new();
+    for entry in std::fs::read_dir(kmods).with_context(|| format!("reading {}", kmods.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() && !entry.file_name().to_string_lossy().starts_with('.') {
+            dirs.push(entry.path());
+        }
+    }
+    dirs.sort();
+    dirs.iter().map(|d| Scenario::load(d, kernel_ids)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids() -> Vec<String> {
+        vec!["5.10".into(), "6.1".into()]
+    }
+
+    fn parse(text: &str) -> Result<Scenario> {
+        Scenario::parse(Path::new("kmods/demo"), text, &ids())
+    }
+
+    #[test]
+    fn full_manifest() {
+        let s = parse(
+            r#"title = "t"
+vcpus = 2
+time_limit = 20
+expect = "clean"
+steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod demo"]
+[expect_on]
+"5.10" = "build-error"
+"#,
+        )
+        .unwrap();
+        assert_eq!(s.name, "demo");
+        assert_eq!(s.expected("5.10"), Outcome::BuildError);
+        assert_eq!(s.expected("6.1"), Outcome::Clean);
+        assert_eq!(
+            s.steps[0],
+            Step::Insmod {
+                file: "demo.ko".into(),
+                params: vec!["n=3".into(), "fail_at=2".into()]
+            }
+        );
+        assert_eq!(s.steps[0].command(), "insmod /lib/modules/demo.ko n=3 fail_at=2");
+    }
+
+    fn err(text: &str) -> String {
+        format!("{:#}", parse(text).unwrap_err())
+    }
+
+    #[test]
+    fn errors_name_the_key_and_what_is_allowed() {
+        let e = err("title='t'\nexpect='hang'\nsteps=['rmmod x']\n");
+        assert!(e.contains("`expect`") && e.contains("hung-task"), "{e}");
+        let e = err("title='t'\nexpect='clean'\nsteps=['reboot']\n");
+        assert!(e.contains("steps[0]") && e.contains("unknown step `reboot`") && e.contains("insmod"), "{e}");
+        let e = err("title='t'\nexpect='clean'\nsteps=['insmod x.ko n']\n");
+        assert!(e.contains("param=value"), "{e}");
+        let e = err("title='t'\nexpect='clean'\nsteps=['cat /etc/passwd']\n");
+        assert!(e.contains("/proc or /sys"), "{e}");
+        let e = err("title='t'\nexpect='clean'\nsteps=['insmod x.ko a=$(reboot)']\n");
+        assert!(e.contains("characters"), "{e}");
+        let e = err("title='t'\nexpect='clean'\ntimeout=3\nsteps=['rmmod x']\n");
+        assert!(e.contains("unknown field `timeout`") && e.contains("time_limit"), "{e}");
+        let e = err("title='t'\nexpect='clean'\nsteps=['rmmod x']\n[expect_on]\n'9.9'='oops'\n");
+        assert!(e.contains("expect_on.\"9.9\"") && e.contains("5.10, 6.1"), "{e}");
+        let e = err("title='t'\nexpect='clean'\nvcpus=0\nsteps=['rmmod x']\n");
+        assert!(e.contains("`vcpus`"), "{e}");
+        let e = err("title='t'\nexpect='clean'\nsteps=[]\n");
+        assert!(e.contains("`steps`"), "{e}");
+    }
+}

@@ -1,0 +1,106 @@
+//! The kernel matrix, read from `kernels.toml` at the repository root.
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct Kernel {
+    /// Short id used on the command line and in snapshot names (`6.1`).
+    pub id: String,
+    /// Debian suite whose cloud-amd64 kernel this is.
+    pub suite: String,
+    /// `deb …` lines handed to mmdebstrap.
+    pub mirrors: Vec<String>,
+    /// Packages installed into the build root.
+    pub packages: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatrixFile {
+    kernel: Vec<Kernel>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    pub kernels: Vec<Kernel>,
+}
+
+impl Matrix {
+    pub fn load(path: &Path) -> Result<Matrix> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the kernel matrix {}", path.display()))?;
+        Matrix::parse(&text).with_context(|| format!("in the kernel matrix {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Matrix> {
+        let file: MatrixFile = toml::from_str(text)?;
+        let mut seen = std::collections::HashSet::new();
+        for k in &file.kernel {
+            if k.id.is_empty() || !k.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+                bail!(
+                    "kernel id `{}` must be letters, digits and dots (it names files)",
+                    k.id
+                );
+            }
+            if !seen.insert(k.id.clone()) {
+                bail!("kernel id `{}` appears twice", k.id);
+            }
+            if k.mirrors.is_empty() {
+                bail!("kernel `{}` has no mirror lines", k.id);
+            }
+        }
+        if file.kernel.is_empty() {
+            bail!("no [[kernel]] entries");
+        }
+        Ok(Matrix {
+            kernels: file.kernel,
+        })
+    }
+
+    /// The kernels named by `--kernel`, in matrix order; all of them when none is named.
+    pub fn select(&self, ids: &[String]) -> Result<Vec<Kernel>> {
+        for id in ids {
+            if !self.kernels.iter().any(|k| &k.id == id) {
+                bail!(
+                    "unknown kernel `{id}`; the matrix (kernels.toml) has: {}",
+                    self.ids().join(", ")
+                );
+            }
+        }
+        Ok(self
+            .kernels
+            .iter()
+            .filter(|k| ids.is_empty() || ids.contains(&k.id))
+            .cloned()
+            .collect())
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        self.kernels.iter().map(|k| k.id.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_matrix_has_the_four_kernels() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernels.toml");
+        let m = Matrix::load(&path).unwrap();
+        assert_eq!(m.ids(), ["5.10", "6.1", "6.12", "latest"]);
+    }
+
+    #[test]
+    fn unknown_key_and_unknown_kernel_are_named() {
+        let err = Matrix::parse("[[kernel]]\nid='x'\nsuite='s'\nmirrors=['deb a b c']\npackages=[]\nflavour='y'\n")
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("flavour"), "{err:#}");
+        let m = Matrix::parse("[[kernel]]\nid='x'\nsuite='s'\nmirrors=['deb a b c']\npackages=[]\n").unwrap();
+        let err = m.select(&["y".into()]).unwrap_err().to_string();
+        assert!(err.contains("unknown kernel `y`") && err.contains("x"), "{err}");
+    }
+}

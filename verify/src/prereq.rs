@@ -1,0 +1,89 @@
+//! Host prerequisites, checked before anything else runs.
+
+use anyhow::{bail, Result};
+use std::path::Path;
+use std::process::Command;
+
+/// (program, Debian package that provides it)
+pub const REQUIRED: &[(&str, &str)] = &[
+    ("qemu-system-x86_64", "qemu-system-x86"),
+    ("mmdebstrap", "mmdebstrap"),
+    ("unshare", "util-linux"),
+];
+
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+        .unwrap_or(false)
+}
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The packages whose programs are missing, in `REQUIRED` order.
+pub fn missing_packages(present: impl Fn(&str) -> bool) -> Vec<&'static str> {
+    let mut pkgs: Vec<&str> = REQUIRED
+        .iter()
+        .filter(|(prog, _)| !present(prog))
+        .map(|(_, pkg)| *pkg)
+        .collect();
+    pkgs.dedup();
+    pkgs
+}
+
+pub fn install_command(pkgs: &[&str]) -> String {
+    format!("sudo apt-get install -y {}", pkgs.join(" "))
+}
+
+/// Installs what is missing when running as root; otherwise stops with the
+/// exact command to run.
+pub fn ensure() -> Result<()> {
+    let missing = missing_packages(on_path);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !is_root() || !Path::new("/usr/bin/apt-get").exists() {
+        bail!(
+            "missing host tools ({}). Install them with:\n    {}",
+            missing.join(", "),
+            install_command(&missing)
+        );
+    }
+    eprintln!("installing missing host packages: {}", missing.join(" "));
+    let update = Command::new("apt-get").args(["update", "-q"]).status()?;
+    let install = Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()?;
+    if !update.success() || !install.success() {
+        bail!(
+            "apt-get could not install {}; try by hand:\n    {}",
+            missing.join(" "),
+            install_command(&missing)
+        );
+    }
+    let still = missing_packages(on_path);
+    if !still.is_empty() {
+        bail!("still missing after apt-get install: {}", still.join(", "));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_packages_and_the_command() {
+        let missing = missing_packages(|p| p == "unshare");
+        assert_eq!(missing, ["qemu-system-x86", "mmdebstrap"]);
+        assert_eq!(
+            install_command(&missing),
+            "sudo apt-get install -y qemu-system-x86 mmdebstrap"
+        );
+        assert!(missing_packages(|_| true).is_empty());
+    }
+}

@@ -1,0 +1,102 @@
+//! One example on one kernel: build, pack, boot, read the console.
+
+use crate::console;
+use crate::initramfs;
+use crate::kbuild;
+use crate::manifest::Scenario;
+use crate::normalize::normalize;
+use crate::outcome::Outcome;
+use crate::provision::Root;
+use crate::vm::{self, Boot, Exit, Machine};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Silence after a crash report that ends a run early: the report is complete
+/// and the guest will not finish by itself.
+const SETTLE: Duration = Duration::from_secs(3);
+
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    pub outcome: Outcome,
+    /// The normalized text compared with the snapshot.
+    pub text: String,
+    /// The raw console, kept for debugging and as a fixture source.
+    pub console: String,
+    pub build_secs: f64,
+    pub boot_secs: f64,
+    pub boot: Option<Boot>,
+    /// W=1 warnings, which make a run fail even when its output matches.
+    pub warnings: Vec<String>,
+}
+
+pub struct Paths {
+    /// Per (kernel, example) scratch directory.
+    pub work: PathBuf,
+    /// The cache holding roots and extracted vmlinux files.
+    pub cache: PathBuf,
+}
+
+pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
+    let built = kbuild::build(root, &s.dir, &paths.work.join("build"))?;
+    let warnings: Vec<String> = built.warnings().iter().map(|w| w.to_string()).collect();
+    if !built.ok {
+        return Ok(RunOutput {
+            outcome: Outcome::BuildError,
+            text: built.diagnostics() + "\n",
+            console: built.log.clone(),
+            build_secs: built.secs,
+            boot_secs: 0.0,
+            boot: None,
+            warnings,
+        });
+    }
+    let image = initramfs::build(&root.busybox(), &built.modules, &s.steps)?;
+    let initrd = paths.work.join("initramfs.cpio");
+    std::fs::write(&initrd, image).with_context(|| format!("writing {}", initrd.display()))?;
+
+    let (run, boot) = boot(root, s, &initrd, &paths.cache)?;
+    let finished = console::finished(&run.console);
+    let (outcome, text) = match console::scenario_lines(&run.console) {
+        Ok(lines) => (console::outcome(&lines, &run.exit, finished), normalize(&lines)),
+        Err(all) => {
+            // The guest never reached its init: the boot itself is the story.
+            let o = console::outcome(&all, &run.exit, false);
+            (o, normalize(&all))
+        }
+    };
+    Ok(RunOutput {
+        outcome,
+        text,
+        console: run.console,
+        build_secs: built.secs,
+        boot_secs: run.secs,
+        boot: Some(boot),
+        warnings,
+    })
+}
+
+/// Boots the extracted vmlinux through PVH; falls back to the bzImage when
+/// extraction fails or the PVH boot printed nothing at all.
+fn boot(root: &Root, s: &Scenario, initrd: &Path, cache: &Path) -> Result<(vm::Run, Boot)> {
+    let machine = |kernel: &Path| Machine {
+        kernel: &kernel.to_path_buf(),
+        initrd,
+        vcpus: s.vcpus,
+        time_limit: Duration::from_secs(s.time_limit),
+        settle: SETTLE,
+        is_report: console::is_report,
+    }
+    .run();
+    let bz = root.bzimage();
+    match crate::vmlinux::cached(&bz, cache, &root.release) {
+        Ok(vmlinux) => {
+            let r = machine(&vmlinux)?;
+            if !r.console.trim().is_empty() || r.exit == Exit::Guest(0) {
+                return Ok((r, Boot::Pvh));
+            }
+            Ok((machine(&bz)?, Boot::BzImage))
+        }
+        Err(_) => Ok((machine(&bz)?, Boot::BzImage)),
+    }
+}

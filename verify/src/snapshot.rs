@@ -1,0 +1,199 @@
+//! Snapshots next to their listing, in insta's file format.
+//!
+//! `kmods/<name>/snapshots/<name>.snap` holds the output shared by every
+//! kernel that prints the same thing; `<name>@<kernel>.snap` holds the output
+//! of a kernel that differs. Files are read with insta itself, so what we
+//! write stays readable by `cargo insta`, and a pending `.snap.new` can be
+//! reviewed with `cargo insta review`.
+
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Match,
+    Mismatch,
+    Missing,
+}
+
+pub struct Store {
+    pub dir: PathBuf,
+    pub name: String,
+}
+
+impl Store {
+    pub fn new(example_dir: &Path, name: &str) -> Store {
+        Store {
+            dir: example_dir.join("snapshots"),
+            name: name.to_string(),
+        }
+    }
+
+    pub fn shared_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.snap", self.name))
+    }
+
+    pub fn kernel_path(&self, kernel: &str) -> PathBuf {
+        self.dir.join(format!("{}@{}.snap", self.name, kernel))
+    }
+
+    /// The snapshot that applies to `kernel`: its own, else the shared one.
+    pub fn expected(&self, kernel: &str) -> Result<Option<(PathBuf, String)>> {
+        for path in [self.kernel_path(kernel), self.shared_path()] {
+            if path.exists() {
+                return Ok(Some((path.clone(), read(&path)?)));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn compare(&self, kernel: &str, text: &str) -> Result<(Status, Option<(PathBuf, String)>)> {
+        let expected = self.expected(kernel)?;
+        let status = match &expected {
+            None => Status::Missing,
+            Some((_, old)) if same(old, text) => Status::Match,
+            Some(_) => Status::Mismatch,
+        };
+        Ok((status, expected))
+    }
+
+    /// Writes `.snap.new` beside the snapshot the output should replace, for
+    /// `cargo insta review`.
+    pub fn write_pending(&self, kernel: &str, text: &str) -> Result<PathBuf> {
+        let target = match self.expected(kernel)? {
+            Some((path, _)) => path,
+            None => self.shared_path(),
+        };
+        let path = target.with_extension("snap.new");
+        write(&path, &self.name, text)?;
+        Ok(path)
+    }
+
+    /// Stores accepted outputs. With every kernel of the matrix in `outputs`,
+    /// the layout is made anew: the most common output is shared, the others
+    /// get a file of their own. With only some kernels, the shared snapshot
+    /// stays and a kernel gets its own file only where it differs. Only new or
+    /// changed files are written; returns them, and the files removed.
+    pub fn accept(
+        &self,
+        outputs: &BTreeMap<String, String>,
+        whole_matrix: bool,
+    ) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+        let mut written = Vec::new();
+        let mut removed = Vec::new();
+        let current_shared = if self.shared_path().exists() {
+            Some(read(&self.shared_path())?)
+        } else {
+            None
+        };
+        let shared = match (&current_shared, whole_matrix) {
+            (Some(s), false) => s.clone(),
+            _ => most_common(outputs),
+        };
+        if current_shared.as_deref().is_none_or(|c| !same(c, &shared)) {
+            write(&self.shared_path(), &self.name, &shared)?;
+            written.push(self.shared_path());
+        }
+        for (kernel, text) in outputs {
+            let path = self.kernel_path(kernel);
+            if same(text, &shared) {
+                if path.exists() {
+                    std::fs::remove_file(&path)?;
+                    removed.push(path);
+                }
+            } else if !path.exists() || !same(&read(&path)?, text) {
+                write(&path, &self.name, text)?;
+                written.push(path);
+            }
+        }
+        Ok((written, removed))
+    }
+}
+
+/// Ties go to the output seen first, in matrix order.
+fn most_common(outputs: &BTreeMap<String, String>) -> String {
+    let mut best: Option<(&String, usize)> = None;
+    for text in outputs.values() {
+        let n = outputs.values().filter(|t| same(t, text)).count();
+        if best.is_none_or(|(_, m)| n > m) {
+            best = Some((text, n));
+        }
+    }
+    best.map(|(t, _)| t.clone()).unwrap_or_default()
+}
+
+/// Snapshot equality as insta defines it: trailing whitespace does not count.
+pub fn same(a: &str, b: &str) -> bool {
+    a.trim_end() == b.trim_end()
+}
+
+pub fn read(path: &Path) -> Result<String> {
+    let snap = insta::Snapshot::from_file(path)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("reading snapshot {}", path.display()))?;
+    let text = snap
+        .contents()
+        .as_text()
+        .with_context(|| format!("{} is not a text snapshot", path.display()))?;
+    Ok(text.to_string())
+}
+
+/// insta's file format: a YAML header between `---` lines, then the text.
+pub fn write(path: &Path, name: &str, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let body = format!(
+        "---\nsource: kmods/{name}/scenario.toml\nexpression: normalized dmesg\n---\n{}\n",
+        text.trim_end()
+    );
+    std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("verify-snap-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn insta_reads_what_we_write() {
+        let d = tmp("rt");
+        let p = d.join("x.snap");
+        write(&p, "x", "$ insmod x.ko\nx: hello\n").unwrap();
+        assert_eq!(read(&p).unwrap(), "$ insmod x.ko\nx: hello");
+        let snap = insta::Snapshot::from_file(&p).unwrap();
+        assert_eq!(snap.metadata().expression(), Some("normalized dmesg"));
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn identical_outputs_are_stored_once() {
+        let d = tmp("acc");
+        let s = Store::new(&d, "ex");
+        let outs: BTreeMap<String, String> = [("5.10", "a\n"), ("6.1", "b\n"), ("6.12", "b\n"), ("latest", "b\n")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (written, _) = s.accept(&outs, true).unwrap();
+        assert_eq!(written, vec![s.shared_path(), s.kernel_path("5.10")]);
+        assert_eq!(read(&s.shared_path()).unwrap(), "b");
+        assert_eq!(s.compare("6.12", "b\n").unwrap().0, Status::Match);
+        assert_eq!(s.compare("5.10", "a").unwrap().0, Status::Match);
+        assert_eq!(s.compare("5.10", "b").unwrap().0, Status::Mismatch);
+        // Accepting the same outputs again writes nothing.
+        assert_eq!(s.accept(&outs, true).unwrap(), (vec![], vec![]));
+        // 5.10 converging on the shared output removes its own file.
+        let one: BTreeMap<String, String> = [("5.10".to_string(), "b".to_string())].into();
+        let (w, r) = s.accept(&one, false).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(r, vec![s.kernel_path("5.10")]);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
