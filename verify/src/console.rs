@@ -109,13 +109,11 @@ pub fn outcome(lines: &[&str], exit: &Exit, finished: bool) -> Outcome {
     if let Some(r) = reports(lines).into_iter().max_by_key(|r| severity(r.outcome)) {
         return r.outcome;
     }
-    if let Exit::Qemu(Some(0)) = exit {
-        // The guest rebooted: with panic=-1 that is a panic we did not see.
-        return Outcome::Panic;
-    }
-    if finished {
-        Outcome::Clean
-    } else {
-        Outcome::Timeout
+    match exit {
+        _ if finished => Outcome::Clean,
+        // The guest rebooted before its end marker: with panic=-1 that is a
+        // panic whose report we did not see.
+        Exit::Qemu(Some(0)) => Outcome::Panic,
+        _ => Outcome::Timeout,
     }
 }

@@ -111,14 +111,58 @@ log start
             shell_quote(&step.command())
         ));
     }
-    s.push_str(&format!(
-        "log end\nprintf '\\000' | dd of=/dev/port bs=1 seek={DEBUG_EXIT_PORT} count=1 2>/dev/null\npoweroff -f\n"
-    ));
+    s.push_str("log end\n/bin/debug-exit\npoweroff -f\n");
     s
 }
 
+/// A static x86-64 ELF program that writes `status` to isa-debug-exit.
+///
+/// The cloud kernels have no `/dev/port` (CONFIG_DEVPORT is off), so the
+/// guest needs `ioperm(2)` and an `out` instruction; busybox has neither, and
+/// the build roots have no assembler for the guest, so the few instructions
+/// are written here.
+pub fn debug_exit_program(status: u8) -> Vec<u8> {
+    let port = DEBUG_EXIT_PORT.to_le_bytes();
+    #[rustfmt::skip]
+    let code: Vec<u8> = vec![
+        0xb8, 173, 0, 0, 0,                  // mov eax, SYS_ioperm
+        0xbf, port[0], port[1], 0, 0,        // mov edi, port
+        0xbe, 1, 0, 0, 0,                    // mov esi, 1 (one port)
+        0xba, 1, 0, 0, 0,                    // mov edx, 1 (turn on)
+        0x0f, 0x05,                          // syscall
+        0xb0, status,                        // mov al, status
+        0x66, 0xba, port[0], port[1],        // mov dx, port
+        0xee,                                // out dx, al
+        0xb8, 60, 0, 0, 0,                   // mov eax, SYS_exit
+        0xbf, 1, 0, 0, 0,                    // mov edi, 1: only reached if QEMU did not exit
+        0x0f, 0x05,                          // syscall
+    ];
+    const BASE: u64 = 0x40_0000;
+    const HEADERS: u64 = 64 + 56;
+    let size = HEADERS + code.len() as u64;
+    let mut elf = Vec::new();
+    elf.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+    elf.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+    elf.extend_from_slice(&0x3eu16.to_le_bytes()); // EM_X86_64
+    elf.extend_from_slice(&1u32.to_le_bytes());
+    elf.extend_from_slice(&(BASE + HEADERS).to_le_bytes()); // entry
+    elf.extend_from_slice(&64u64.to_le_bytes()); // program headers
+    elf.extend_from_slice(&0u64.to_le_bytes()); // no sections
+    elf.extend_from_slice(&0u32.to_le_bytes());
+    for half in [64u16, 56, 1, 64, 0, 0] {
+        elf.extend_from_slice(&half.to_le_bytes());
+    }
+    elf.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
+    elf.extend_from_slice(&5u32.to_le_bytes()); // R+X
+    for word in [0, BASE, BASE, size, size, 0x1000] {
+        elf.extend_from_slice(&word.to_le_bytes());
+    }
+    elf.extend_from_slice(&code);
+    elf
+}
+
 /// Builds the initramfs for one scenario run.
-pub fn build(busybox: &Path, modules: &[std::path::PathBuf], steps: &[Step]) -> Result<Vec<u8>> {
+pub fn build(busybox: &Path, insmod: &Path, modules: &[std::path::PathBuf], steps: &[Step]) -> Result<Vec<u8>> {
     let mut c = Cpio::default();
     for d in ["bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules"] {
         c.dir(d);
@@ -128,6 +172,10 @@ pub fn build(busybox: &Path, modules: &[std::path::PathBuf], steps: &[Step]) -> 
     let bb = std::fs::read(busybox).with_context(|| format!("reading {}", busybox.display()))?;
     c.file("bin/busybox", 0o755, &bb);
     c.symlink("bin/sh", "busybox");
+    c.file("bin/debug-exit", 0o755, &debug_exit_program(0));
+    c.dir("sbin");
+    let ins = std::fs::read(insmod).with_context(|| format!("reading {}", insmod.display()))?;
+    c.file("sbin/insmod", 0o755, &ins);
     for m in modules {
         let name = m.file_name().and_then(|n| n.to_str()).context("module file name")?;
         let data = std::fs::read(m).with_context(|| format!("reading {}", m.display()))?;
@@ -158,6 +206,20 @@ mod tests {
     }
 
     #[test]
+    fn debug_exit_program_is_a_loadable_elf() {
+        let elf = debug_exit_program(7);
+        assert_eq!(&elf[..4], b"\x7fELF");
+        let entry = u64::from_le_bytes(elf[24..32].try_into().unwrap());
+        assert_eq!(entry, 0x40_0000 + 120);
+        // the status byte follows `mov al,`
+        let code = &elf[120..];
+        let at = code.windows(2).position(|w| w == [0xb0, 7]).unwrap();
+        assert_eq!(&code[at + 2..at + 7], &[0x66, 0xba, 0xf4, 0x00, 0xee]);
+        let filesz = u64::from_le_bytes(elf[64 + 32..64 + 40].try_into().unwrap());
+        assert_eq!(filesz as usize, elf.len());
+    }
+
+    #[test]
     fn init_runs_every_step_quoted() {
         let steps = [
             Step::Insmod {
@@ -167,10 +229,10 @@ mod tests {
             Step::Rmmod { name: "a".into() },
         ];
         let s = init_script(&steps);
-        assert!(s.contains("run 1 'insmod a.ko n=1' 'insmod /lib/modules/a.ko n=1'\n"), "{s}");
+        assert!(s.contains("run 1 'insmod a.ko n=1' '/sbin/insmod /lib/modules/a.ko n=1'\n"), "{s}");
         assert!(s.contains("run 2 'rmmod a' 'rmmod a'\n"));
         assert!(s.find("log start").unwrap() < s.find("run 1").unwrap());
-        assert!(s.contains("seek=244"));
+        assert!(s.contains("log end\n/bin/debug-exit\n"));
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
     }
 }

@@ -77,27 +77,9 @@ pub fn build(root: &Root, example: &Path, work: &Path) -> Result<Built> {
             }
         }
     }
-    let mountpoint = root.dir.join(MOUNT.trim_start_matches('/'));
-    std::fs::create_dir_all(&mountpoint)
-        .with_context(|| format!("creating {}", mountpoint.display()))?;
-    let r = root.dir.display().to_string();
-    let script = format!(
-        "set -e; mount --rbind /proc '{r}/proc'; mount --bind '{w}' '{r}{MOUNT}'; \
-         exec chroot '{r}' make -C '{h}' M={MOUNT} W=1 modules",
-        w = work.display(),
-        h = root.headers(),
-    );
-    let mut cmd = Command::new("unshare");
-    cmd.args(["--mount", "--fork"]);
-    if !crate::prereq::is_root() {
-        cmd.arg("--map-root-user");
-    }
     let started = Instant::now();
-    let out = cmd
-        .args(["sh", "-c", &script])
-        .env("LC_ALL", "C")
-        .output()
-        .context("running unshare to build inside the root")?;
+    let make = format!("make -C '{}' M={MOUNT} W=1 modules", root.headers());
+    let out = in_root(root, work, &make)?;
     let mut log = String::from_utf8_lossy(&out.stdout).into_owned();
     log.push_str(&String::from_utf8_lossy(&out.stderr));
     let mut modules: Vec<PathBuf> = std::fs::read_dir(work)?
@@ -111,4 +93,50 @@ pub fn build(root: &Root, example: &Path, work: &Path) -> Result<Built> {
         log,
         secs: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Runs `command` in the root with `work` mounted at MOUNT, in a private mount
+/// namespace so nothing is left mounted on the host.
+fn in_root(root: &Root, work: &Path, command: &str) -> Result<std::process::Output> {
+    let mountpoint = root.dir.join(MOUNT.trim_start_matches('/'));
+    std::fs::create_dir_all(&mountpoint)
+        .with_context(|| format!("creating {}", mountpoint.display()))?;
+    let r = root.dir.display().to_string();
+    // objtool reads /proc, so the root needs one.
+    let script = format!(
+        "set -e; mount --rbind /proc '{r}/proc'; mount --bind '{w}' '{r}{MOUNT}'; \
+         exec chroot '{r}' sh -c \"cd {MOUNT} && {command}\"",
+        w = work.display(),
+    );
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--mount", "--fork"]);
+    if !crate::prereq::is_root() {
+        cmd.arg("--map-root-user");
+    }
+    cmd.args(["sh", "-c", &script])
+        .env("LC_ALL", "C")
+        .output()
+        .context("running unshare to build inside the root")
+}
+
+/// Builds the guest's insmod (verify/guest/insmod.c) statically with the
+/// root's compiler.
+pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest/insmod.c");
+    std::fs::create_dir_all(work)?;
+    std::fs::copy(&src, work.join("insmod.c")).with_context(|| format!("copying {}", src.display()))?;
+    let out = in_root(
+        root,
+        work,
+        &format!("{} -static -O2 -Wall -Wextra -Werror -o insmod insmod.c", root.cc),
+    )?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "building the guest's insmod for kernel {} failed:\n{}{}",
+            root.kernel.id,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(work.join("insmod"))
 }

@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod outcome;
 pub mod prereq;
 pub mod provision;
+pub mod report;
 pub mod run;
 pub mod snapshot;
 pub mod vm;

@@ -1,1 +1,343 @@
-fn main() {}
+//! `cargo run -p verify`: build every listing under `kmods/` for every kernel
+//! of the matrix, run it under QEMU, and compare its dmesg with its snapshot.
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use console::style;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use verify::manifest;
+use verify::matrix::Matrix;
+use verify::provision::{self, Root};
+use verify::report::{Entry, KernelInfo, Report};
+use verify::run::{self, RunOutput};
+use verify::snapshot::{self, Status, Store};
+
+#[derive(Parser, Debug)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    /// Examples to run (directory names under kmods/); all when none is given.
+    examples: Vec<String>,
+    /// Run only on this kernel of kernels.toml (repeatable); the whole matrix by default.
+    #[arg(short, long = "kernel", value_name = "ID")]
+    kernels: Vec<String>,
+    /// Write new or changed snapshots, after running each scenario twice and
+    /// refusing output that differs between the runs.
+    #[arg(long)]
+    accept: bool,
+    /// Where build roots and extracted kernels are kept.
+    #[arg(long, env = "KTHREAD_BOOK_CACHE", value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// How many guests run at once (default: the number of CPUs).
+    #[arg(short, long)]
+    jobs: Option<usize>,
+    /// Where to write the JSON report (default: target/verify/report.json).
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// The repository to verify (default: found from the current directory).
+    #[arg(long, value_name = "DIR")]
+    repo: Option<PathBuf>,
+}
+
+fn main() {
+    match real_main() {
+        Ok(true) => {}
+        Ok(false) => std::process::exit(1),
+        Err(e) => {
+            eprintln!("{} {e:#}", style("error:").red().bold());
+            std::process::exit(2);
+        }
+    }
+}
+
+fn find_repo(given: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(r) = given {
+        return Ok(r);
+    }
+    let cwd = std::env::current_dir()?;
+    for dir in cwd.ancestors() {
+        if dir.join("kernels.toml").is_file() && dir.join("kmods").is_dir() {
+            return Ok(dir.to_path_buf());
+        }
+    }
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if built_from.join("kernels.toml").is_file() {
+        return Ok(built_from);
+    }
+    bail!("no kernels.toml and kmods/ here or above {}; run from the book's repository or pass --repo", cwd.display())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Prints above the progress bars, or plainly when they are hidden (no terminal).
+fn say(multi: &MultiProgress, msg: impl AsRef<str>) {
+    if multi.is_hidden() {
+        eprintln!("{}", msg.as_ref());
+    } else {
+        multi.println(msg.as_ref()).ok();
+    }
+}
+
+fn real_main() -> Result<bool> {
+    let cli = Cli::parse();
+    let started = Instant::now();
+    let repo = find_repo(cli.repo.clone())?;
+    let matrix = Matrix::load(&repo.join("kernels.toml"))?;
+    let kernels = matrix.select(&cli.kernels)?;
+    let mut scenarios = manifest::discover(&repo.join("kmods"), &matrix.ids())?;
+    if !cli.examples.is_empty() {
+        for name in &cli.examples {
+            if !scenarios.iter().any(|s| &s.name == name) {
+                bail!(
+                    "no example `{name}` under {}; there are: {}",
+                    repo.join("kmods").display(),
+                    scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
+        scenarios.retain(|s| cli.examples.contains(&s.name));
+    }
+    if scenarios.is_empty() {
+        bail!("no examples under {}", repo.join("kmods").display());
+    }
+    let ci = in_ci();
+    if ci && cli.accept {
+        bail!("--accept writes snapshots, and CI=true never does; accept locally and commit the snapshots");
+    }
+    verify::prereq::ensure()?;
+
+    let cache = cli.cache_dir.clone().unwrap_or_else(provision::default_cache_dir);
+    let multi = MultiProgress::new();
+    let roots = provision_all(&kernels, &cache, &multi)?;
+
+    let pairs: Vec<(usize, usize)> = (0..roots.len())
+        .flat_map(|k| (0..scenarios.len()).map(move |s| (k, s)))
+        .collect();
+    let jobs = cli
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let runs_each = if cli.accept { 2 } else { 1 };
+    let bar = multi.add(ProgressBar::new((pairs.len() * runs_each) as u64));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .unwrap(),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let work_root = repo.join("target/verify/work");
+    let insmods = roots
+        .iter()
+        .map(|r| verify::kbuild::guest_insmod(r, &work_root.join(&r.kernel.id).join(".guest")))
+        .collect::<Result<Vec<_>>>()?;
+    let queue = Mutex::new(pairs.iter().copied().collect::<VecDeque<_>>());
+    let results: Mutex<BTreeMap<(usize, usize), Result<Vec<RunOutput>, String>>> = Default::default();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(pairs.len()) {
+            scope.spawn(|| loop {
+                let Some((k, s)) = queue.lock().unwrap().pop_front() else { break };
+                let (root, sc) = (&roots[k], &scenarios[s]);
+                let paths = run::Paths {
+                    work: work_root.join(&root.kernel.id).join(&sc.name),
+                    insmod: insmods[k].clone(),
+                };
+                let mut outs = Vec::new();
+                let mut failure = None;
+                for i in 0..runs_each {
+                    bar.set_message(format!("{} on {}", sc.name, root.kernel.id));
+                    match run::run(root, sc, &paths) {
+                        Ok(o) => {
+                            // Kept for debugging a listing, and as fixture material.
+                            let _ = std::fs::write(paths.work.join(format!("console-{i}.log")), &o.console);
+                            let _ = std::fs::write(paths.work.join(format!("normalized-{i}.txt")), &o.text);
+                            outs.push(o)
+                        }
+                        Err(e) => {
+                            failure = Some(format!("{e:#}"));
+                            break;
+                        }
+                    }
+                    bar.inc(1);
+                }
+                let line = match (&failure, outs.first()) {
+                    (Some(e), _) => format!("{} on {}: {}", sc.name, root.kernel.id, style(e).red()),
+                    (None, Some(o)) => format!(
+                        "{} on {}: {} (build {:.1}s, boot {:.1}s)",
+                        sc.name, root.kernel.id, o.outcome, o.build_secs, o.boot_secs
+                    ),
+                    _ => String::new(),
+                };
+                say(&multi, line);
+                results
+                    .lock()
+                    .unwrap()
+                    .insert((k, s), failure.map_or(Ok(outs), Err));
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let results = results.into_inner().unwrap();
+
+    let mut entries = Vec::new();
+    for (si, sc) in scenarios.iter().enumerate() {
+        let store = Store::new(&sc.dir, &sc.name);
+        let mut accepted = BTreeMap::new();
+        let mut example_entries = Vec::new();
+        for (ki, root) in roots.iter().enumerate() {
+            let kernel = &root.kernel.id;
+            let mut e = Entry {
+                example: sc.name.clone(),
+                kernel: kernel.clone(),
+                release: root.release.clone(),
+                outcome: None,
+                expected: sc.expected(kernel),
+                snapshot: None,
+                problem: None,
+                build_secs: 0.0,
+                boot_secs: 0.0,
+                boot: None,
+            };
+            let outs = match &results[&(ki, si)] {
+                Err(msg) => {
+                    e.problem = Some(msg.clone());
+                    example_entries.push(e);
+                    continue;
+                }
+                Ok(outs) => outs,
+            };
+            let first = &outs[0];
+            e.outcome = Some(first.outcome);
+            e.build_secs = first.build_secs;
+            e.boot_secs = first.boot_secs;
+            e.boot = first.boot.map(|b| format!("{b:?}").to_lowercase());
+            let (status, expected) = store.compare(kernel, &first.text)?;
+            e.snapshot = Some(status.clone());
+            if !first.warnings.is_empty() {
+                e.problem = Some(format!("W=1 warnings:\n{}", first.warnings.join("\n")));
+            } else if first.outcome != e.expected {
+                e.problem = Some(format!("outcome {} but the manifest expects {}", first.outcome, e.expected));
+            } else if let Some(second) = outs.get(1) {
+                if !snapshot::same(&first.text, &second.text) || first.outcome != second.outcome {
+                    e.problem = Some("output differs between two runs; not accepted (order it with completions)".into());
+                    say(&multi, diff(&first.text, &second.text, "first run", "second run", &format!("{} on {kernel}: unstable output", sc.name)));
+                }
+            }
+            if e.problem.is_some() && status == Status::Match {
+                // keep the status; the problem fails the entry
+            } else if status != Status::Match {
+                let title = format!("{} on kernel {kernel} ({}): snapshot {}", sc.name, root.release, match status {
+                    Status::Missing => "missing",
+                    _ => "differs",
+                });
+                match &expected {
+                    Some((path, old)) => say(&multi, diff(old, &first.text, &rel(&repo, path), &format!("kernel {kernel}"), &title)),
+                    None => say(&multi, format!("{}\n{}", style(&title).yellow().bold(), first.text)),
+                }
+            }
+            if cli.accept && e.problem.is_none() {
+                accepted.insert(kernel.clone(), first.text.clone());
+            } else if !ci && status != Status::Match && e.problem.is_none() {
+                let p = store.write_pending(kernel, &first.text)?;
+                say(&multi, format!("wrote {} (accept with `cargo run -p verify -- --accept {}` or `cargo insta review`)", rel(&repo, &p), sc.name));
+            }
+            example_entries.push(e);
+        }
+        if !accepted.is_empty() {
+            let whole = accepted.len() == matrix.kernels.len();
+            let (written, removed) = store.accept(&accepted, whole)?;
+            for p in &written {
+                say(&multi, format!("accepted {}", rel(&repo, p)));
+                let _ = std::fs::remove_file(p.with_extension("snap.new"));
+            }
+            for p in &removed {
+                say(&multi, format!("removed {} (now the same as the shared snapshot)", rel(&repo, p)));
+            }
+            for e in example_entries.iter_mut().filter(|e| accepted.contains_key(&e.kernel)) {
+                e.snapshot = Some(Status::Match);
+            }
+        }
+        entries.extend(example_entries);
+    }
+
+    let report = Report {
+        kernels: roots
+            .iter()
+            .map(|r| KernelInfo {
+                id: r.kernel.id.clone(),
+                suite: r.kernel.suite.clone(),
+                release: r.release.clone(),
+                provision_secs: r.provision_secs,
+            })
+            .collect(),
+        passed: entries.iter().all(Entry::passed),
+        entries,
+        total_secs: started.elapsed().as_secs_f64(),
+    };
+    for e in report.entries.iter().filter(|e| e.problem.is_some()) {
+        eprintln!("{} {} on {}: {}", style("FAIL").red().bold(), e.example, e.kernel, e.problem.as_deref().unwrap_or(""));
+    }
+    eprintln!("\n{}", report.table());
+    let report_path = cli.report.clone().unwrap_or_else(|| repo.join("target/verify/report.json"));
+    if let Some(dir) = report_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&report_path, serde_json::to_string_pretty(&report)?)
+        .with_context(|| format!("writing {}", report_path.display()))?;
+    let failed = report.entries.iter().filter(|e| !e.passed()).count();
+    eprintln!(
+        "{} passed, {} failed in {:.0}s; report: {}",
+        report.entries.len() - failed,
+        failed,
+        report.total_secs,
+        rel(&repo, &report_path)
+    );
+    Ok(report.passed)
+}
+
+fn rel(repo: &Path, p: &Path) -> String {
+    p.strip_prefix(repo).unwrap_or(p).display().to_string()
+}
+
+/// A coloured unified diff with a title naming the example and the kernel.
+fn diff(old: &str, new: &str, old_name: &str, new_name: &str, title: &str) -> String {
+    let text_diff = similar::TextDiff::from_lines(old, new);
+    let mut s = format!("{}\n", style(title).yellow().bold());
+    for line in text_diff
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
+        .lines()
+    {
+        let styled = match line.chars().next() {
+            Some('+') => style(line).green().to_string(),
+            Some('-') => style(line).red().to_string(),
+            Some('@') => style(line).cyan().to_string(),
+            _ => line.to_string(),
+        };
+        s.push_str(&styled);
+        s.push('\n');
+    }
+    s
+}
+
+fn provision_all(kernels: &[verify::matrix::Kernel], cache: &Path, multi: &MultiProgress) -> Result<Vec<Root>> {
+    let mut roots = Vec::new();
+    for k in kernels {
+        let bar = multi.add(ProgressBar::new_spinner());
+        bar.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] build root {msg}").unwrap());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar.set_message(format!("{}: checking", k.id));
+        let root = provision::ensure(cache, k, &bar)?;
+        bar.finish_and_clear();
+        if root.provision_secs > 0.0 {
+            say(multi, format!("made build root {} ({}, kernel {}) in {:.0}s", k.id, k.suite, root.release, root.provision_secs));
+        }
+        roots.push(root);
+    }
+    Ok(roots)
+}

@@ -98,7 +98,7 @@ impl Step {
     pub fn command(&self) -> String {
         match self {
             Step::Insmod { file, params } => {
-                let mut c = format!("insmod /lib/modules/{file}");
+                let mut c = format!("/sbin/insmod /lib/modules/{file}");
                 for p in params {
                     c.push(' ');
                     c.push_str(p);
@@ -258,7 +258,7 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
                 params: vec!["n=3".into(), "fail_at=2".into()]
             }
         );
-        assert_eq!(s.steps[0].command(), "insmod /lib/modules/demo.ko n=3 fail_at=2");
+        assert_eq!(s.steps[0].command(), "/sbin/insmod /lib/modules/demo.ko n=3 fail_at=2");
     }
 
     fn err(text: &str) -> String {

@@ -16,6 +16,10 @@ static DROP: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"loading out-of-tree module taints kernel\.$",
         r"module verification failed: signature and/or required key missing",
         r"^Hardware name: ",
+        // The clocksource watchdog switches sources whenever the TCG guest
+        // happens to be ready; it says nothing about the scenario.
+        r"^clocksource: ",
+        r"^tsc: Refined TSC",
         // `? func` frames are stale stack words, not the call chain.
         r"^\s*\? ",
     ]
@@ -42,14 +46,17 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // Tainted flags and kernel version: the release changes with every
         // Debian point release, the flags with what was loaded before.
         (
-            re(r"(?:Tainted: [A-Z ]+?|Not tainted)\s+\d+\.\d+\.\d+\S*(?: #\d+)?(?: Debian \S+)?"),
+            re(r"(?:Tainted: [A-Z ]+?|Not tainted)\s+\d+\.\d+\.\d+\S*(?:\s+#\d+)?(?:\s+PREEMPT\S*)?(?:\s+Debian \S+)?"),
             "Tainted: <TAINT> <KERNEL>",
         ),
         (re(r"\b\d+\.\d+\.\d+[-+]\S*-cloud-amd64\b"), "<KERNEL>"),
-        // Pointers and hashed %p values; an all-zero address is kept, it is the
-        // NULL the report is about.
+        // Task flags are not addresses.
+        (re(r"\b(flags|task_flags):0x[0-9a-f]+"), "$1:<FLAGS>"),
+        // Pointers and hashed %p values: see `mask_pointers`.
         (re(r"\b0x(?:0*[1-9a-f][0-9a-f]*)\b"), "<PTR>"),
-        (re(r"\b(?:[0-9a-f]{16}|[0-9a-f]{8})\b"), "<PTR>"),
+        // Page-table entries of the faulting address (PMD 0 stays: it is
+        // where the walk ended).
+        (re(r"\b(PGD|P4D|PUD|PMD|PTE) [0-9a-f]*[1-9a-f][0-9a-f]*\b"), "$1 <PTR>"),
         (re(r"\(____ptrval____\)"), "<PTR>"),
         // PIDs and CPU numbers
         (re(r"\bPID: \d+"), "PID: <PID>"),
@@ -63,12 +70,29 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (re(r"([\w/.-]+)\[\d+\]"), "$1[<PID>]"),
         // Durations that depend on how fast the machine ran
         (re(r"stuck for \d+s"), "stuck for <N>s"),
+        // The hung-task line pads each field to the width of its number.
+        (re(r"(\w:<(?:N|PID)>) +"), "$1 "),
         (re(r"\(\d+ ticks this GP\)"), "(<N> ticks this GP)"),
     ]
 });
 
+static HEX: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:[0-9a-f]{16}|[0-9a-f]{8})\b"));
+
+/// Bare 8- and 16-digit hex words are addresses or hashes; an all-zero one is
+/// kept, since it is the NULL a report is about.
+fn mask_pointers(s: &str) -> String {
+    HEX.replace_all(s, |c: &regex::Captures| {
+        if c[0].bytes().all(|b| b == b'0') {
+            c[0].to_string()
+        } else {
+            "<PTR>".to_string()
+        }
+    })
+    .into_owned()
+}
+
 fn apply_rules(line: &str) -> String {
-    let mut s = line.to_string();
+    let mut s = mask_pointers(line);
     for (pattern, with) in RULES.iter() {
         if pattern.is_match(&s) {
             s = pattern.replace_all(&s, *with).into_owned();

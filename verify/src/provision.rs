@@ -23,6 +23,10 @@ pub struct Root {
     pub dir: PathBuf,
     /// `uname -r` of the kernel in this root.
     pub release: String,
+    /// The compiler the kernel was built with (from its headers' .config).
+    pub cc: String,
+    /// The uncompressed kernel for PVH boot, when it could be extracted.
+    pub vmlinux: Option<PathBuf>,
     /// Seconds spent creating it in this run (0 when it came from the cache).
     pub provision_secs: f64,
 }
@@ -74,14 +78,7 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
     }
 
     match check(&dir, &stamp_path, kernel) {
-        Ok(release) => {
-            return Ok(Root {
-                kernel: kernel.clone(),
-                dir,
-                release,
-                provision_secs: 0.0,
-            })
-        }
+        Ok(release) => return finish(cache, kernel, dir, release, 0.0, bar),
         Err(why) if dir.exists() || stamp_path.exists() => {
             bar.println(format!(
                 "build root {} is not usable ({why:#}); making it again",
@@ -118,12 +115,51 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
         release: release.clone(),
     };
     fs::write(&stamp_path, serde_json::to_string_pretty(&stamp)?)?;
-    Ok(Root {
+    finish(cache, kernel, dir, release, started.elapsed().as_secs_f64(), bar)
+}
+
+fn finish(
+    cache: &Path,
+    kernel: &Kernel,
+    dir: PathBuf,
+    release: String,
+    provision_secs: f64,
+    bar: &ProgressBar,
+) -> Result<Root> {
+    let cc = compiler(&dir, &release)?;
+    let root = Root {
         kernel: kernel.clone(),
         dir,
         release,
-        provision_secs: started.elapsed().as_secs_f64(),
-    })
+        cc,
+        vmlinux: None,
+        provision_secs,
+    };
+    bar.set_message(format!("{}: extracting vmlinux", kernel.id));
+    let vmlinux = match crate::vmlinux::cached(&root.bzimage(), cache, &root.release) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            bar.println(format!(
+                "kernel {}: {e:#}; booting the bzImage instead (slower)",
+                kernel.id
+            ));
+            None
+        }
+    };
+    Ok(Root { vmlinux, ..root })
+}
+
+/// The compiler named by the headers' CONFIG_CC_VERSION_TEXT.
+fn compiler(dir: &Path, release: &str) -> Result<String> {
+    let config_path = dir.join(format!("usr/src/linux-headers-{release}/.config"));
+    let config = fs::read_to_string(&config_path)
+        .with_context(|| format!("reading {}", config_path.display()))?;
+    config
+        .lines()
+        .find_map(|l| l.strip_prefix("CONFIG_CC_VERSION_TEXT=\""))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(String::from)
+        .context("CONFIG_CC_VERSION_TEXT missing from the headers' .config")
 }
 
 fn check(dir: &Path, stamp_path: &Path, kernel: &Kernel) -> Result<String> {
@@ -164,6 +200,7 @@ fn check_files(dir: &Path, release: &str) -> Result<()> {
         headers.join(".config"),
         dir.join("usr/bin/make"),
         dir.join("bin/busybox"),
+        dir.join("usr/lib/x86_64-linux-gnu/libc.a"),
         dir.join(format!("boot/vmlinuz-{release}")),
     ] {
         if !needed.exists() {
@@ -171,13 +208,8 @@ fn check_files(dir: &Path, release: &str) -> Result<()> {
         }
     }
     // The headers name the compiler the kernel was built with; it must be there.
-    let config = fs::read_to_string(headers.join(".config"))?;
-    let cc = config
-        .lines()
-        .find_map(|l| l.strip_prefix("CONFIG_CC_VERSION_TEXT=\""))
-        .and_then(|rest| rest.split_whitespace().next())
-        .context("CONFIG_CC_VERSION_TEXT missing from the headers' .config")?;
-    if !dir.join("usr/bin").join(cc).exists() {
+    let cc = compiler(dir, release)?;
+    if !dir.join("usr/bin").join(&cc).exists() {
         bail!("the kernel's compiler {cc} is not installed in the root");
     }
     Ok(())

@@ -33,8 +33,8 @@ pub struct RunOutput {
 pub struct Paths {
     /// Per (kernel, example) scratch directory.
     pub work: PathBuf,
-    /// The cache holding roots and extracted vmlinux files.
-    pub cache: PathBuf,
+    /// The guest's insmod, built for this root.
+    pub insmod: PathBuf,
 }
 
 pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
@@ -51,11 +51,11 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
             warnings,
         });
     }
-    let image = initramfs::build(&root.busybox(), &built.modules, &s.steps)?;
+    let image = initramfs::build(&root.busybox(), &paths.insmod, &built.modules, &s.steps)?;
     let initrd = paths.work.join("initramfs.cpio");
     std::fs::write(&initrd, image).with_context(|| format!("writing {}", initrd.display()))?;
 
-    let (run, boot) = boot(root, s, &initrd, &paths.cache)?;
+    let (run, boot) = boot(root, s, &initrd)?;
     let finished = console::finished(&run.console);
     let (outcome, text) = match console::scenario_lines(&run.console) {
         Ok(lines) => (console::outcome(&lines, &run.exit, finished), normalize(&lines)),
@@ -77,26 +77,24 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
 }
 
 /// Boots the extracted vmlinux through PVH; falls back to the bzImage when
-/// extraction fails or the PVH boot printed nothing at all.
-fn boot(root: &Root, s: &Scenario, initrd: &Path, cache: &Path) -> Result<(vm::Run, Boot)> {
-    let machine = |kernel: &Path| Machine {
-        kernel: &kernel.to_path_buf(),
-        initrd,
-        vcpus: s.vcpus,
-        time_limit: Duration::from_secs(s.time_limit),
-        settle: SETTLE,
-        is_report: console::is_report,
-    }
-    .run();
-    let bz = root.bzimage();
-    match crate::vmlinux::cached(&bz, cache, &root.release) {
-        Ok(vmlinux) => {
-            let r = machine(&vmlinux)?;
-            if !r.console.trim().is_empty() || r.exit == Exit::Guest(0) {
-                return Ok((r, Boot::Pvh));
-            }
-            Ok((machine(&bz)?, Boot::BzImage))
+/// there is no vmlinux or the PVH boot printed nothing at all.
+fn boot(root: &Root, s: &Scenario, initrd: &Path) -> Result<(vm::Run, Boot)> {
+    let machine = |kernel: &Path| {
+        Machine {
+            kernel,
+            initrd,
+            vcpus: s.vcpus,
+            time_limit: Duration::from_secs(s.time_limit),
+            settle: SETTLE,
+            is_report: console::is_report,
         }
-        Err(_) => Ok((machine(&bz)?, Boot::BzImage)),
+        .run()
+    };
+    if let Some(vmlinux) = &root.vmlinux {
+        let r = machine(vmlinux)?;
+        if !r.console.trim().is_empty() || r.exit == Exit::Guest(0) {
+            return Ok((r, Boot::Pvh));
+        }
     }
+    Ok((machine(&root.bzimage())?, Boot::BzImage))
 }
