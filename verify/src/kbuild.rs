@@ -125,10 +125,23 @@ pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest/insmod.c");
     std::fs::create_dir_all(work)?;
     std::fs::copy(&src, work.join("insmod.c")).with_context(|| format!("copying {}", src.display()))?;
+    // sid's roots have only the target-prefixed linker, which the kernel's
+    // Makefile names itself; a plain compiler call looks for `ld`.
+    let prefix = if root.dir.join("usr/bin/ld").exists() {
+        String::new()
+    } else {
+        let link = work.join("ld");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink("/usr/bin/x86_64-linux-gnu-ld", &link)?;
+        format!("-B{MOUNT}/ ")
+    };
     let out = in_root(
         root,
         work,
-        &format!("{} -static -O2 -Wall -Wextra -Werror -o insmod insmod.c", root.cc),
+        &format!(
+            "{} {prefix}-static -O2 -Wall -Wextra -Werror -o insmod insmod.c",
+            root.cc
+        ),
     )?;
     if !out.status.success() {
         anyhow::bail!(
