@@ -4,14 +4,22 @@ use anyhow::{bail, Result};
 use std::path::Path;
 use std::process::Command;
 
-/// (program, Debian package that provides it)
+/// (program on PATH, or an absolute path; Debian package that provides it)
 pub const REQUIRED: &[(&str, &str)] = &[
     ("qemu-system-x86_64", "qemu-system-x86"),
     ("mmdebstrap", "mmdebstrap"),
     ("unshare", "util-linux"),
+    // mmdebstrap checks the suites' signatures; Ubuntu hosts lack Debian's keys.
+    (
+        "/usr/share/keyrings/debian-archive-keyring.gpg",
+        "debian-archive-keyring",
+    ),
 ];
 
 pub fn on_path(program: &str) -> bool {
+    if program.starts_with('/') {
+        return Path::new(program).is_file();
+    }
     std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
         .unwrap_or(false)
@@ -78,8 +86,12 @@ mod tests {
 
     #[test]
     fn names_the_packages_and_the_command() {
-        let missing = missing_packages(|p| p == "unshare");
+        let missing = missing_packages(|p| p == "unshare" || p.starts_with('/'));
         assert_eq!(missing, ["qemu-system-x86", "mmdebstrap"]);
+        assert_eq!(
+            missing_packages(|p| !p.ends_with(".gpg")),
+            ["debian-archive-keyring"]
+        );
         assert_eq!(
             install_command(&missing),
             "sudo apt-get install -y qemu-system-x86 mmdebstrap"

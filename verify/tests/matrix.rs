@@ -1,0 +1,48 @@
+//! The real thing: `verify` over every listing in kmods/ on every kernel of
+//! the matrix, under QEMU. Slow (about a minute warm, a few more to make the
+//! build roots on a new machine), and the reason this crate exists.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn every_listing_passes_on_every_kernel() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let report_path = std::env::temp_dir().join(format!("verify-report-{}.json", std::process::id()));
+    let status = Command::new(env!("CARGO_BIN_EXE_verify"))
+        .current_dir(&repo)
+        .arg("--report")
+        .arg(&report_path)
+        // A test never writes snapshots, whatever the environment says.
+        .env("CI", "true")
+        .status()
+        .expect("running verify");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).expect("verify wrote no report"))
+            .expect("report is JSON");
+    let _ = std::fs::remove_file(&report_path);
+
+    let matrix = verify::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
+    let scenarios = verify::manifest::discover(&repo.join("kmods"), &matrix.ids()).unwrap();
+    let entries = report["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), matrix.kernels.len() * scenarios.len(), "one entry per example and kernel");
+    for s in &scenarios {
+        for k in &matrix.kernels {
+            let e = entries
+                .iter()
+                .find(|e| e["example"] == s.name.as_str() && e["kernel"] == k.id.as_str())
+                .unwrap_or_else(|| panic!("no entry for {} on {}", s.name, k.id));
+            assert_eq!(
+                e["outcome"].as_str(),
+                Some(s.expected(&k.id).as_str()),
+                "{} on {}: {e}",
+                s.name,
+                k.id
+            );
+            assert_eq!(e["snapshot"], "match", "{} on {}: {e}", s.name, k.id);
+            assert!(e["release"].as_str().unwrap().ends_with("-cloud-amd64"), "{e}");
+        }
+    }
+    assert!(status.success(), "verify failed: {status}");
+    assert_eq!(report["passed"], true);
+}
