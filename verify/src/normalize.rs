@@ -46,7 +46,9 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // Tainted flags and kernel version: the release changes with every
         // Debian point release, the flags with what was loaded before.
         (
-            re(r"(?:Tainted: [A-Z ]+?|Not tainted)\s+\d+\.\d+\.\d+\S*(?:\s+#\d+)?(?:\s+PREEMPT\S*)?(?:\s+Debian \S+)?"),
+            re(
+                r"(?:Tainted: [A-Z ]+?|Not tainted)\s+\d+\.\d+\.\d+\S*(?:\s+#\d+)?(?:\s+PREEMPT\S*)?(?:\s+Debian \S+)?",
+            ),
             "Tainted: <TAINT> <KERNEL>",
         ),
         (re(r"\b\d+\.\d+\.\d+[-+]\S*-cloud-amd64\b"), "<KERNEL>"),
@@ -56,7 +58,10 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (re(r"\b0x(?:0*[1-9a-f][0-9a-f]*)\b"), "<PTR>"),
         // Page-table entries of the faulting address (PMD 0 stays: it is
         // where the walk ended).
-        (re(r"\b(PGD|P4D|PUD|PMD|PTE) [0-9a-f]*[1-9a-f][0-9a-f]*\b"), "$1 <PTR>"),
+        (
+            re(r"\b(PGD|P4D|PUD|PMD|PTE) [0-9a-f]*[1-9a-f][0-9a-f]*\b"),
+            "$1 <PTR>",
+        ),
         (re(r"\(____ptrval____\)"), "<PTR>"),
         // PIDs and CPU numbers
         (re(r"\bPID: \d+"), "PID: <PID>"),
@@ -66,10 +71,15 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (re(r"\bCPU#\d+"), "CPU#<CPU>"),
         (re(r"\bUID: \d+"), "UID: <UID>"),
         (re(r"(\btask [\w/.:-]+?):\d+( blocked)"), "$1:<PID>$2"),
-        (re(r"(CPU#<CPU>: [^/\s]+)/\d+"), "$1/<PID>"),
+        // 7.2's WARNING line ends in "CPU#%d: %s/%d": the PID is the number
+        // after the last slash, since a kthread's comm may have slashes of
+        // its own ("cancel/1").
+        (re(r"(CPU#<CPU>: .+)/\d+\s*$"), "$1/<PID>"),
         (re(r"([\w/.-]+)\[\d+\]"), "$1[<PID>]"),
         // Durations that depend on how fast the machine ran
         (re(r"stuck for \d+s"), "stuck for <N>s"),
+        // ... and the soft-lockup line ends in "[%s:%d]", comm and PID.
+        (re(r"(stuck for <N>s! \[.+):\d+\]"), "$1:<PID>]"),
         // The hung-task line pads each field to the width of its number.
         (re(r"(\w:<(?:N|PID)>) +"), "$1 "),
         (re(r"\(\d+ ticks this GP\)"), "(<N> ticks this GP)"),
@@ -148,20 +158,570 @@ pub fn normalize(lines: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
+    //! One test per rule, each fed a line captured from a kernel of the
+    //! matrix (the console fixtures under `tests/fixtures/console/`, checked
+    //! by `real`), with the exact output. Where no fixture has such a line
+    //! yet, the line is reconstructed from the format the kernel source
+    //! prints, and the test says so.
     use super::*;
 
+    macro_rules! fixture {
+        ($kernel:literal, $example:literal) => {
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/console/",
+                $kernel,
+                "/",
+                $example,
+                ".log"
+            ))
+        };
+    }
+
+    const NULL_DEREF_5_10: &str = fixture!("5.10", "null_deref");
+    const NULL_DEREF_6_1: &str = fixture!("6.1", "null_deref");
+    const NULL_DEREF_6_12: &str = fixture!("6.12", "null_deref");
+    const NULL_DEREF_LATEST: &str = fixture!("latest", "null_deref");
+    const HUNG_5_10: &str = fixture!("5.10", "never_checks_stop");
+    const HUNG_6_1: &str = fixture!("6.1", "never_checks_stop");
+    const HUNG_6_12: &str = fixture!("6.12", "never_checks_stop");
+    const HUNG_LATEST: &str = fixture!("latest", "never_checks_stop");
+    const CANCEL_6_1: &str = fixture!("6.1", "cancel_created");
+    const CANCEL_LATEST: &str = fixture!("latest", "cancel_created");
+
+    /// `line`, after checking that it is verbatim a line of `fixture`.
+    fn real<'a>(fixture: &str, line: &'a str) -> &'a str {
+        assert!(
+            fixture.lines().any(|l| l.trim_end_matches('\r') == line),
+            "not a line of the fixture: {line:?}"
+        );
+        line
+    }
+
+    /// One console line through the whole normalization.
     fn one(line: &str) -> String {
         normalize(&[line]).trim_end().to_string()
     }
 
+    /// The rules alone, for lines `normalize` drops or collapses as a whole.
+    fn rules(line: &str) -> String {
+        apply_rules(strip_prefix(line))
+    }
+
+    #[test]
+    fn every_rule_is_tested() {
+        // The tests below cover each entry of DROP and RULES; these counts
+        // make whoever adds one add its test with a real line.
+        assert_eq!(DROP.len(), 6, "a DROP entry was added or removed: test it");
+        assert_eq!(RULES.len(), 22, "a rule was added or removed: test it");
+    }
+
+    // ---- prefixes ----
+
+    #[test]
+    fn timestamps_go() {
+        let l = real(
+            NULL_DEREF_6_1,
+            "[    1.053955] null_deref: about to dereference a NULL pointer",
+        );
+        assert_eq!(one(l), "null_deref: about to dereference a NULL pointer");
+        assert_eq!(
+            one(&format!("{l}\r")),
+            "null_deref: about to dereference a NULL pointer"
+        );
+        // Reconstructed (Debian kernels lack CONFIG_PRINTK_CALLER): the caller
+        // id kernel/printk/printk.c prints after the time as "[%6s]".
+        assert_eq!(
+            one("[    1.053955][   T86] null_deref: about to dereference a NULL pointer"),
+            "null_deref: about to dereference a NULL pointer"
+        );
+    }
+
+    // ---- guest marker lines ----
+
     #[test]
     fn guest_markers() {
-        assert_eq!(one("[    1.5] verify: step 1: insmod a.ko n=1"), "$ insmod a.ko n=1");
-        assert_eq!(one("[    1.6] verify: step 1: exit 0"), "");
-        assert_eq!(one("[    1.6] verify: step 1: exit 1"), "[exit status 1]");
         assert_eq!(
-            one("[    1.6] verify: out: insmod: can't insert '/lib/modules/a.ko': Cannot allocate memory"),
-            "insmod: can't insert '/lib/modules/a.ko': Cannot allocate memory"
+            one(real(
+                CANCEL_6_1,
+                "[    0.941317] verify: step 1: insmod cancel_created.ko nr_threads=3 fail_at=2"
+            )),
+            "$ insmod cancel_created.ko nr_threads=3 fail_at=2"
+        );
+        assert_eq!(
+            one(real(
+                NULL_DEREF_6_1,
+                "[    1.075833] verify: step 2: sleep 1"
+            )),
+            "$ sleep 1"
+        );
+        assert_eq!(
+            one(real(
+                NULL_DEREF_6_1,
+                "[    1.075475] verify: step 1: exit 0"
+            )),
+            ""
+        );
+        assert_eq!(
+            one(real(CANCEL_6_1, "[    1.018615] verify: step 1: exit 1")),
+            "[exit status 1]"
+        );
+        assert_eq!(
+            one(real(
+                CANCEL_6_1,
+                "[    1.006540] verify: out: insmod: ERROR: could not insert module /lib/modules/cancel_created.ko: Cannot allocate memory"
+            )),
+            "insmod: ERROR: could not insert module /lib/modules/cancel_created.ko: Cannot allocate memory"
+        );
+    }
+
+    // ---- DROP ----
+
+    #[test]
+    fn taint_and_signature_lines_drop() {
+        for l in [
+            real(CANCEL_6_1, "[    0.956558] cancel_created: loading out-of-tree module taints kernel."),
+            real(
+                CANCEL_6_1,
+                "[    0.957903] cancel_created: module verification failed: signature and/or required key missing - tainting kernel",
+            ),
+        ] {
+            assert_eq!(one(l), "", "{l}");
+        }
+    }
+
+    #[test]
+    fn hardware_name_drops() {
+        // Reconstructed: the microvm guests have no DMI, so no fixture has
+        // one. lib/dump_stack.c, dump_stack_print_info():
+        //   printk("%sHardware name: %s\n", log_lvl, dump_stack_arch_desc_str);
+        assert_eq!(
+            one("[    1.055300] Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.3-debian-1.16.3-2 04/01/2014"),
+            ""
+        );
+    }
+
+    #[test]
+    fn clocksource_lines_drop() {
+        // On latest the switch to the TSC landed between two steps.
+        for l in [
+            real(
+                CANCEL_LATEST,
+                "[    1.624846] clocksource: tsc: mask: 0xffffffffffffffff max_cycles: 0x256beeeb689, max_idle_ns: 440795338834 ns",
+            ),
+            real(CANCEL_LATEST, "[    1.626099] clocksource: Switched to clocksource tsc"),
+        ] {
+            assert_eq!(one(l), "", "{l}");
+        }
+    }
+
+    #[test]
+    fn refined_tsc_drops() {
+        // Reconstructed: arch/x86/kernel/tsc.c, under `pr_fmt "tsc: "`:
+        //   pr_info("Refined TSC clocksource calibration: %lu.%03lu MHz\n", ...)
+        assert_eq!(
+            one("[    2.345678] tsc: Refined TSC clocksource calibration: 2495.998 MHz"),
+            ""
+        );
+    }
+
+    #[test]
+    fn question_mark_frames_drop() {
+        for l in [
+            real(HUNG_5_10, "[    4.270397]  ? usleep_range+0x90/0x90"),
+            real(HUNG_5_10, "[    4.270959]  ? 0xffffffffc0007000"),
+            real(
+                NULL_DEREF_5_10,
+                "[    0.962702]  ? thread_fn+0x25/0x3b [null_deref]",
+            ),
+            real(
+                HUNG_6_12,
+                "[    5.326157]  ? __pfx_never_checks_stop_init+0x10/0x10 [never_checks_stop]",
+            ),
+        ] {
+            assert_eq!(one(l), "", "{l}");
+        }
+        // A reliable frame stays.
+        assert_eq!(
+            one(real(HUNG_5_10, "[    4.270439]  schedule+0x46/0xb0")),
+            " schedule+<OFF>"
+        );
+    }
+
+    // ---- RULES ----
+
+    #[test]
+    fn build_paths_become_relative() {
+        // Reconstructed: no fixture has a WARNING or BUG yet. 5.10's kbuild
+        // compiles an M= module by its absolute path, so __FILE__ in
+        // kernel/panic.c __warn()'s
+        //   "WARNING: CPU: %d PID: %d at %s:%d %pS\n"
+        // is the build mount.
+        assert_eq!(
+            one("[    1.234567] WARNING: CPU: 0 PID: 73 at /mnt/kthread-book-build/warn_demo.c:12 warn_demo_init+0x15/0x1000 [warn_demo]"),
+            "WARNING: CPU: <CPU> PID: <PID> at warn_demo.c:12 warn_demo_init+<OFF> [warn_demo]"
+        );
+        // lib/bug.c: pr_crit("kernel BUG at %s:%u!\n", file, line);
+        assert_eq!(
+            one("[    1.234567] kernel BUG at /mnt/kthread-book-build/bug_demo.c:21!"),
+            "kernel BUG at bug_demo.c:21!"
+        );
+    }
+
+    #[test]
+    fn compiler_clone_suffixes_go() {
+        // Captured, each in a `? ` frame (which `normalize` then drops), so
+        // the rules are applied to them directly.
+        for (fixture, line, want) in [
+            (
+                HUNG_6_12,
+                "[    5.327861]  ? finish_task_switch.isra.0+0x97/0x2f0",
+                " ? finish_task_switch+<OFF>",
+            ),
+            (
+                NULL_DEREF_5_10,
+                "[    0.962540]  ? no_context.constprop.0+0x120/0x330",
+                " ? no_context+<OFF>",
+            ),
+            (
+                HUNG_LATEST,
+                "[    5.489890]  ? set_ptes.constprop.0+0x5/0x10",
+                " ? set_ptes+<OFF>",
+            ),
+            (
+                NULL_DEREF_5_10,
+                "[    0.962490]  ? __die_body.cold+0x1a/0x1f",
+                " ? __die_body+<OFF>",
+            ),
+            (
+                HUNG_LATEST,
+                "[    5.489351]  ? dput.part.0+0x27/0x190",
+                " ? dput+<OFF>",
+            ),
+        ] {
+            assert_eq!(rules(real(fixture, line)), want, "{line}");
+        }
+        // Reconstructed: the same symbols as reliable frames, as they would
+        // read in a call chain.
+        assert_eq!(
+            one("[    1.0]  finish_task_switch.isra.0+0x97/0x2f0"),
+            " finish_task_switch+<OFF>"
+        );
+        assert_eq!(
+            one("[    1.0]  __die_body.cold+0x1a/0x1f"),
+            " __die_body+<OFF>"
+        );
+        // Reconstructed: clang ThinLTO's promoted locals (Debian builds with
+        // gcc, so these do not occur on the matrix).
+        assert_eq!(
+            one("[    1.0]  kthread_worker_fn.llvm.6307461231441853478+0x1c0/0x2b0"),
+            " kthread_worker_fn+<OFF>"
+        );
+    }
+
+    #[test]
+    fn symbol_offsets_go() {
+        assert_eq!(
+            one(real(
+                HUNG_5_10,
+                "[    4.270802]  never_checks_stop_init+0x51/0x1000 [never_checks_stop]"
+            )),
+            " never_checks_stop_init+<OFF> [never_checks_stop]"
+        );
+        assert_eq!(
+            one(real(
+                HUNG_6_12,
+                "[    5.326034]  never_checks_stop_init+0x55/0xff0 [never_checks_stop]"
+            )),
+            " never_checks_stop_init+<OFF> [never_checks_stop]"
+        );
+    }
+
+    #[test]
+    fn tainted_flags_and_kernel_version_are_normalized() {
+        for (fixture, line, want) in [
+            (
+                NULL_DEREF_5_10,
+                "[    0.959088] CPU: 0 PID: 77 Comm: null_deref Tainted: G           OE     5.10.0-32-cloud-amd64 #1 Debian 5.10.223-1",
+                "CPU: <CPU> PID: <PID> Comm: null_deref Tainted: <TAINT> <KERNEL>",
+            ),
+            (
+                NULL_DEREF_6_1,
+                "[    1.055195] CPU: 0 PID: 86 Comm: null_deref Tainted: G           OE      6.1.0-56-cloud-amd64 #1  Debian 6.1.192-2",
+                "CPU: <CPU> PID: <PID> Comm: null_deref Tainted: <TAINT> <KERNEL>",
+            ),
+            (
+                NULL_DEREF_6_12,
+                "[    1.454748] CPU: 0 UID: 0 PID: 135 Comm: null_deref Tainted: G           OE      6.12.117+deb13-cloud-amd64 #1  Debian 6.12.117-1",
+                "CPU: <CPU> UID: <UID> PID: <PID> Comm: null_deref Tainted: <TAINT> <KERNEL>",
+            ),
+            (
+                // 7.2 adds the preemption model, and a trailing space.
+                NULL_DEREF_LATEST,
+                "[    1.690175] CPU: 0 UID: 0 PID: 102 Comm: null_deref Tainted: G           OE       7.2.13+deb14-cloud-amd64 #1 PREEMPT(lazy)  Debian 7.2.13-1 ",
+                "CPU: <CPU> UID: <UID> PID: <PID> Comm: null_deref Tainted: <TAINT> <KERNEL>",
+            ),
+            (
+                // The hung-task report's own taint line keeps its indent.
+                HUNG_5_10,
+                "[    4.268927]       Tainted: G           OE     5.10.0-32-cloud-amd64 #1 Debian 5.10.223-1",
+                "      Tainted: <TAINT> <KERNEL>",
+            ),
+            (
+                HUNG_LATEST,
+                "[    5.483169]       Tainted: G           OE       7.2.13+deb14-cloud-amd64 #1 Debian 7.2.13-1",
+                "      Tainted: <TAINT> <KERNEL>",
+            ),
+            (
+                // 6.12's spelled-out taint list names only what the modules
+                // did, so it is stable and stays.
+                NULL_DEREF_6_12,
+                "[    1.454977] Tainted: [O]=OOT_MODULE, [E]=UNSIGNED_MODULE",
+                "Tainted: [O]=OOT_MODULE, [E]=UNSIGNED_MODULE",
+            ),
+        ] {
+            assert_eq!(one(real(fixture, line)), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn kernel_release_elsewhere_is_normalized() {
+        // Reconstructed: kernel/module/main.c, check_modinfo():
+        //   pr_err("%s: version magic '%s' should be '%s'\n", ...)
+        assert_eq!(
+            one("[    0.95] null_deref: version magic '6.1.0-55-cloud-amd64 SMP preempt mod_unload modversions ' should be '6.1.0-56-cloud-amd64 SMP preempt mod_unload modversions '"),
+            "null_deref: version magic '<KERNEL> SMP preempt mod_unload modversions ' should be '<KERNEL> SMP preempt mod_unload modversions '"
+        );
+    }
+
+    #[test]
+    fn task_flags_are_not_pointers() {
+        assert_eq!(
+            one(real(
+                HUNG_LATEST,
+                "[    5.483560] task:insmod          state:D stack:0     pid:100   tgid:100   ppid:99     task_flags:0x400100 flags:0x00080000"
+            )),
+            "task:insmod          state:D stack:<N> pid:<PID> tgid:<PID> ppid:<PID> task_flags:<FLAGS> flags:<FLAGS>"
+        );
+    }
+
+    #[test]
+    fn hex_pointers_are_masked() {
+        // 0x-prefixed: the user-space RIP of the blocked insmod.
+        assert_eq!(
+            one(real(HUNG_5_10, "[    4.271424] RIP: 0033:0x44b8b9")),
+            "RIP: <PTR> <registers>"
+        );
+        // A bare 16-digit hex word: 5.10's random end-of-trace id.
+        assert_eq!(
+            one(real(
+                NULL_DEREF_5_10,
+                "[    0.963955] ---[ end trace c6206b79dd85b0a2 ]---"
+            )),
+            "---[ end trace <PTR> ]---"
+        );
+        // Reconstructed: lib/vsprintf.c prints "(____ptrval____)" for %p
+        // before the pointer-hashing key is ready.
+        assert_eq!(
+            one("[    0.95] demo: thread at (____ptrval____)"),
+            "demo: thread at <PTR>"
+        );
+    }
+
+    #[test]
+    fn all_zero_addresses_are_kept() {
+        for (fixture, line, want) in [
+            (
+                NULL_DEREF_5_10,
+                "[    0.956974] BUG: kernel NULL pointer dereference, address: 0000000000000000",
+                "BUG: kernel NULL pointer dereference, address: 0000000000000000",
+            ),
+            (
+                NULL_DEREF_6_1,
+                "[    1.058044] CR2: 0000000000000000",
+                "CR2: 0000000000000000",
+            ),
+            (
+                NULL_DEREF_6_1,
+                "[    1.058190] ---[ end trace 0000000000000000 ]---",
+                "---[ end trace 0000000000000000 ]---",
+            ),
+            (
+                NULL_DEREF_6_1,
+                "[    1.054623] #PF: error_code(0x0000) - not-present page",
+                "#PF: error_code(0x0000) - not-present page",
+            ),
+        ] {
+            assert_eq!(one(real(fixture, line)), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn page_table_entries_are_masked_but_pmd_0_stays() {
+        for (fixture, line) in [
+            (
+                NULL_DEREF_5_10,
+                "[    0.958215] PGD 4669067 P4D 4669067 PUD 466a067 PMD 0 ",
+            ),
+            (
+                NULL_DEREF_6_1,
+                "[    1.054767] PGD 5640067 P4D 5640067 PUD 563f067 PMD 0 ",
+            ),
+            (
+                NULL_DEREF_LATEST,
+                "[    1.689642] PGD 59c5067 P4D 59c5067 PUD 5986067 PMD 0 ",
+            ),
+        ] {
+            assert_eq!(
+                one(real(fixture, line)),
+                "PGD <PTR> P4D <PTR> PUD <PTR> PMD 0",
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn pids_and_cpus_become_placeholders() {
+        assert_eq!(
+            one(real(
+                HUNG_6_1,
+                "[    4.277449] INFO: task insmod:85 blocked for more than 3 seconds."
+            )),
+            "INFO: task insmod:<PID> blocked for more than 3 seconds."
+        );
+        assert_eq!(
+            one(real(
+                NULL_DEREF_6_1,
+                "[    1.059874] note: null_deref[86] exited with irqs disabled"
+            )),
+            "note: null_deref[<PID>] exited with irqs disabled"
+        );
+        assert_eq!(
+            one(real(
+                NULL_DEREF_LATEST,
+                "[    1.700051] note: null_deref[102] exited with irqs disabled"
+            )),
+            "note: null_deref[<PID>] exited with irqs disabled"
+        );
+    }
+
+    #[test]
+    fn hung_task_line_loses_its_padding() {
+        // The task line pads each number to a fixed width, so its spacing
+        // changes with the PID; the comm's own padding (%-15.15s) stays.
+        for (fixture, line, want) in [
+            (
+                HUNG_5_10,
+                "[    4.269166] task:insmod          state:D stack:    0 pid:   76 ppid:    74 flags:0x00004000",
+                "task:insmod          state:D stack:<N> pid:<PID> ppid:<PID> flags:<FLAGS>",
+            ),
+            (
+                HUNG_6_1,
+                "[    4.278388] task:insmod          state:D stack:0     pid:85    ppid:83     flags:0x00004002",
+                "task:insmod          state:D stack:<N> pid:<PID> ppid:<PID> flags:<FLAGS>",
+            ),
+            (
+                HUNG_6_12,
+                "[    5.323204] task:insmod          state:D stack:0     pid:133   tgid:133   ppid:132    flags:0x00004002",
+                "task:insmod          state:D stack:<N> pid:<PID> tgid:<PID> ppid:<PID> flags:<FLAGS>",
+            ),
+        ] {
+            assert_eq!(one(real(fixture, line)), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn warning_in_the_7_2_layout() {
+        // Reconstructed: no fixture has a WARNING yet. kernel/panic.c,
+        // __warn(), as 7.2 prints it:
+        //   pr_warn("WARNING: %s:%d at %pS, CPU#%d: %s/%d\n", ...)
+        assert_eq!(
+            one("[    1.234567] WARNING: warn_demo.c:12 at warn_demo_init+0x15/0xff0 [warn_demo], CPU#0: insmod/73"),
+            "WARNING: warn_demo.c:12 at warn_demo_init+<OFF> [warn_demo], CPU#<CPU>: insmod/<PID>"
+        );
+        // From a kthread named like cancel_created's "cancel/%d": the PID is
+        // after the last slash.
+        assert_eq!(
+            one("[    1.234567] WARNING: cancel_created.c:30 at thread_fn+0x15/0x40 [cancel_created], CPU#0: cancel/1/85"),
+            "WARNING: cancel_created.c:30 at thread_fn+<OFF> [cancel_created], CPU#<CPU>: cancel/1/<PID>"
+        );
+    }
+
+    #[test]
+    fn soft_lockup_duration_cpu_and_pid() {
+        // Reconstructed: kernel/watchdog.c, under `pr_fmt "watchdog: "`:
+        //   pr_emerg("BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]\n", ...)
+        assert_eq!(
+            one("[   26.512345] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [never_checks:73]"),
+            "watchdog: BUG: soft lockup - CPU#<CPU> stuck for <N>s! [never_checks:<PID>]"
+        );
+        assert_eq!(
+            one("[   26.512345] watchdog: BUG: soft lockup - CPU#0 stuck for 23s! [cancel/1:85]"),
+            "watchdog: BUG: soft lockup - CPU#<CPU> stuck for <N>s! [cancel/1:<PID>]"
+        );
+    }
+
+    #[test]
+    fn rcu_stall_ticks() {
+        // Reconstructed: kernel/rcu/tree_stall.h, print_cpu_stall_info(),
+        // under `pr_fmt "rcu: "`:
+        //   pr_err("\t%d-%c%c%c%c: (%lu %s) idle=%04x/%ld/%#lx softirq=%u/%u fqs=%ld%s%s\n", ...)
+        assert_eq!(
+            one("[   23.456789] rcu: \t0-....: (5249 ticks this GP) idle=c6c4/1/0x4000000000000000 softirq=1044/1044 fqs=2625"),
+            "rcu: \t0-....: (<N> ticks this GP) idle=c6c4/1/<PTR> softirq=1044/1044 fqs=2625"
+        );
+    }
+
+    // ---- the register dump ----
+
+    #[test]
+    fn register_dump_collapses_into_the_rip_line() {
+        // 5.10's oops, from its RIP line to the call trace, as captured.
+        let all: Vec<&str> = NULL_DEREF_5_10
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .collect();
+        let from = all.iter().position(|l| l.contains("RIP: 0010:")).unwrap();
+        let lines = &all[from..from + 13];
+        assert_eq!(
+            lines[0],
+            "[    0.960102] RIP: 0010:thread_fn+0x25/0x3b [null_deref]"
+        );
+        assert_eq!(lines[11], "[    0.961825] PKRU: 55555554");
+        assert_eq!(lines[12], "[    0.961884] Call Trace:");
+        assert_eq!(
+            normalize(lines),
+            "RIP: thread_fn+<OFF> [null_deref] <registers>\nCall Trace:\n"
+        );
+    }
+
+    #[test]
+    fn user_space_register_dump_collapses_too() {
+        // 6.1's blocked insmod: the RIP block ends at </TASK>, which stays.
+        let all: Vec<&str> = HUNG_6_1.lines().map(|l| l.trim_end_matches('\r')).collect();
+        let from = all
+            .iter()
+            .position(|l| l.ends_with("RIP: 0033:0x439259"))
+            .unwrap();
+        let block = &all[from..];
+        assert_eq!(block.len(), 8, "{block:#?}");
+        assert_eq!(normalize(block), "RIP: <PTR> <registers>\n </TASK>\n");
+    }
+
+    #[test]
+    fn a_register_line_outside_the_dump_stays() {
+        // The CR2 line after "Modules linked in:" is the faulting address of
+        // the oops summary, not part of a register dump.
+        let lines = [
+            real(
+                NULL_DEREF_6_12,
+                "[    1.461163] Modules linked in: null_deref(OE+)",
+            ),
+            real(NULL_DEREF_6_12, "[    1.461538] CR2: 0000000000000000"),
+        ];
+        assert_eq!(
+            normalize(&lines),
+            "Modules linked in: null_deref(OE+)\nCR2: 0000000000000000\n"
         );
     }
 }
