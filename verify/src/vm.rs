@@ -73,6 +73,17 @@ impl Machine<'_> {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
+        // SAFETY: prctl is async-signal-safe; it makes the kernel kill QEMU
+        // if verify dies (Ctrl-C, a panic) instead of leaving a hung guest
+        // running without its time limit.
+        unsafe {
+            c.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
         c
     }
 
