@@ -295,7 +295,7 @@ mod tests {
         // its index lists 5.10.262, its pool answers 404.
         let log = vec![
             "I: downloading packages with apt...".to_string(),
-            "E: Failed to fetch http://deb.debian.org/debian-security/pool/updates/main/l/linux-signed-amd64/linux-headers-cloud-amd64_5.10.262-1_amd64.deb  404  Not Found [IP: 151.101.2.132 80]".to_string(),
+            "E: Failed to fetch http://deb.debian.org/debian-security/pool/updates/main/l/linux-signed-amd64/linux-headers-cloud-amd64_5.10.262-1_amd64.deb  404  Not Found [IP: 192.0.2.1 80]".to_string(),
         ];
         let msg = explain_failure(&log, "bullseye");
         assert!(msg.contains("package linux-headers-cloud-amd64 of suite bullseye"), "{msg}");
