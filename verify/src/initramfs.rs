@@ -162,7 +162,12 @@ pub fn debug_exit_program(status: u8) -> Vec<u8> {
 }
 
 /// Builds the initramfs for one scenario run.
-pub fn build(busybox: &Path, insmod: &Path, modules: &[std::path::PathBuf], steps: &[Step]) -> Result<Vec<u8>> {
+pub fn build(
+    busybox: &Path,
+    insmod: &Path,
+    modules: &[std::path::PathBuf],
+    steps: &[Step],
+) -> Result<Vec<u8>> {
     let mut c = Cpio::default();
     for d in ["bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules"] {
         c.dir(d);
@@ -177,7 +182,10 @@ pub fn build(busybox: &Path, insmod: &Path, modules: &[std::path::PathBuf], step
     let ins = std::fs::read(insmod).with_context(|| format!("reading {}", insmod.display()))?;
     c.file("sbin/insmod", 0o755, &ins);
     for m in modules {
-        let name = m.file_name().and_then(|n| n.to_str()).context("module file name")?;
+        let name = m
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("module file name")?;
         let data = std::fs::read(m).with_context(|| format!("reading {}", m.display()))?;
         c.file(&format!("lib/modules/{name}"), 0o644, &data);
     }
@@ -229,7 +237,10 @@ mod tests {
             Step::Rmmod { name: "a".into() },
         ];
         let s = init_script(&steps);
-        assert!(s.contains("run 1 'insmod a.ko n=1' '/sbin/insmod /lib/modules/a.ko n=1'\n"), "{s}");
+        assert!(
+            s.contains("run 1 'insmod a.ko n=1' '/sbin/insmod /lib/modules/a.ko n=1'\n"),
+            "{s}"
+        );
         assert!(s.contains("run 2 'rmmod a' 'rmmod a'\n"));
         assert!(s.find("log start").unwrap() < s.find("run 1").unwrap());
         assert!(s.contains("log end\n/bin/debug-exit\n"));

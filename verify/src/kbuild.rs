@@ -64,7 +64,9 @@ pub fn build(root: &Root, example: &Path, work: &Path) -> Result<Built> {
         let entry = entry?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if entry.file_type()?.is_file() && (name.ends_with(".c") || name.ends_with(".h") || name == "Kbuild") {
+        if entry.file_type()?.is_file()
+            && (name.ends_with(".c") || name.ends_with(".h") || name == "Kbuild")
+        {
             std::fs::copy(entry.path(), work.join(&*name))?;
         }
     }
@@ -124,7 +126,8 @@ fn in_root(root: &Root, work: &Path, command: &str) -> Result<std::process::Outp
 pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest/insmod.c");
     std::fs::create_dir_all(work)?;
-    std::fs::copy(&src, work.join("insmod.c")).with_context(|| format!("copying {}", src.display()))?;
+    std::fs::copy(&src, work.join("insmod.c"))
+        .with_context(|| format!("copying {}", src.display()))?;
     // sid's roots have only the target-prefixed linker, which the kernel's
     // Makefile names itself; a plain compiler call looks for `ld`.
     let prefix = if root.dir.join("usr/bin/ld").exists() {

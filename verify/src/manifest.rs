@@ -54,9 +54,8 @@ impl Step {
         let bad = |why: &str| format!("step `{text}`: {why}; steps are {STEP_KINDS}");
         let safe = |w: &str| {
             !w.is_empty()
-                && w.chars().all(|c| {
-                    c.is_ascii_alphanumeric() || "._-/=,:+".contains(c)
-                })
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-/=,:+".contains(c))
         };
         if let Some(w) = words.iter().find(|w| !safe(w)) {
             return Err(bad(&format!(
@@ -66,7 +65,9 @@ impl Step {
         match words.as_slice() {
             ["insmod", file, params @ ..] => {
                 if !file.ends_with(".ko") || file.contains('/') {
-                    return Err(bad("insmod takes the .ko file name built from this directory"));
+                    return Err(bad(
+                        "insmod takes the .ko file name built from this directory",
+                    ));
                 }
                 if let Some(p) = params.iter().find(|p| !p.contains('=')) {
                     return Err(bad(&format!("module parameter `{p}` is not param=value")));
@@ -165,7 +166,8 @@ impl Scenario {
             bail!("directory name `{name}`: use lower-case letters, digits and `_` (it names the module and the snapshot)");
         }
         let outcome = |key: &str, v: &str| -> Result<Outcome> {
-            v.parse::<Outcome>().map_err(|e| anyhow::anyhow!("key `{key}`: {e}"))
+            v.parse::<Outcome>()
+                .map_err(|e| anyhow::anyhow!("key `{key}`: {e}"))
         };
         let expect = outcome("expect", &raw.expect)?;
         let mut expect_on = BTreeMap::new();
@@ -258,7 +260,10 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
                 params: vec!["n=3".into(), "fail_at=2".into()]
             }
         );
-        assert_eq!(s.steps[0].command(), "/sbin/insmod /lib/modules/demo.ko n=3 fail_at=2");
+        assert_eq!(
+            s.steps[0].command(),
+            "/sbin/insmod /lib/modules/demo.ko n=3 fail_at=2"
+        );
     }
 
     fn err(text: &str) -> String {
@@ -270,7 +275,10 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
         let e = err("title='t'\nexpect='hang'\nsteps=['rmmod x']\n");
         assert!(e.contains("`expect`") && e.contains("hung-task"), "{e}");
         let e = err("title='t'\nexpect='clean'\nsteps=['reboot']\n");
-        assert!(e.contains("steps[0]") && e.contains("unknown step `reboot`") && e.contains("insmod"), "{e}");
+        assert!(
+            e.contains("steps[0]") && e.contains("unknown step `reboot`") && e.contains("insmod"),
+            "{e}"
+        );
         let e = err("title='t'\nexpect='clean'\nsteps=['insmod x.ko n']\n");
         assert!(e.contains("param=value"), "{e}");
         let e = err("title='t'\nexpect='clean'\nsteps=['cat /etc/passwd']\n");
@@ -278,9 +286,15 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
         let e = err("title='t'\nexpect='clean'\nsteps=['insmod x.ko a=$(reboot)']\n");
         assert!(e.contains("characters"), "{e}");
         let e = err("title='t'\nexpect='clean'\ntimeout=3\nsteps=['rmmod x']\n");
-        assert!(e.contains("unknown field `timeout`") && e.contains("time_limit"), "{e}");
+        assert!(
+            e.contains("unknown field `timeout`") && e.contains("time_limit"),
+            "{e}"
+        );
         let e = err("title='t'\nexpect='clean'\nsteps=['rmmod x']\n[expect_on]\n'9.9'='oops'\n");
-        assert!(e.contains("expect_on.\"9.9\"") && e.contains("5.10, 6.1"), "{e}");
+        assert!(
+            e.contains("expect_on.\"9.9\"") && e.contains("5.10, 6.1"),
+            "{e}"
+        );
         let e = err("title='t'\nexpect='clean'\nvcpus=0\nsteps=['rmmod x']\n");
         assert!(e.contains("`vcpus`"), "{e}");
         let e = err("title='t'\nexpect='clean'\nsteps=[]\n");

@@ -96,11 +96,18 @@ mod tests {
 
     #[test]
     fn unknown_key_and_unknown_kernel_are_named() {
-        let err = Matrix::parse("[[kernel]]\nid='x'\nsuite='s'\nmirrors=['deb a b c']\npackages=[]\nflavour='y'\n")
-            .unwrap_err();
+        let err = Matrix::parse(
+            "[[kernel]]\nid='x'\nsuite='s'\nmirrors=['deb a b c']\npackages=[]\nflavour='y'\n",
+        )
+        .unwrap_err();
         assert!(format!("{err:#}").contains("flavour"), "{err:#}");
-        let m = Matrix::parse("[[kernel]]\nid='x'\nsuite='s'\nmirrors=['deb a b c']\npackages=[]\n").unwrap();
+        let m =
+            Matrix::parse("[[kernel]]\nid='x'\nsuite='s'\nmirrors=['deb a b c']\npackages=[]\n")
+                .unwrap();
         let err = m.select(&["y".into()]).unwrap_err().to_string();
-        assert!(err.contains("unknown kernel `y`") && err.contains("x"), "{err}");
+        assert!(
+            err.contains("unknown kernel `y`") && err.contains("x"),
+            "{err}"
+        );
     }
 }

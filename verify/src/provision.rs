@@ -71,10 +71,15 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
     let stamp_path = roots.join(format!("{}.stamp.json", kernel.id));
 
     let lock_path = roots.join(format!("{}.lock", kernel.id));
-    let lock = File::create(&lock_path).with_context(|| format!("creating {}", lock_path.display()))?;
+    let lock =
+        File::create(&lock_path).with_context(|| format!("creating {}", lock_path.display()))?;
     if lock.try_lock().is_err() {
-        bar.set_message(format!("{}: waiting for another run to finish this root", kernel.id));
-        lock.lock().with_context(|| format!("locking {}", lock_path.display()))?;
+        bar.set_message(format!(
+            "{}: waiting for another run to finish this root",
+            kernel.id
+        ));
+        lock.lock()
+            .with_context(|| format!("locking {}", lock_path.display()))?;
     }
 
     match check(&dir, &stamp_path, kernel) {
@@ -109,13 +114,21 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
             )));
         }
     };
-    fs::rename(&tmp, &dir).with_context(|| format!("renaming {} to {}", tmp.display(), dir.display()))?;
+    fs::rename(&tmp, &dir)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), dir.display()))?;
     let stamp = Stamp {
         kernel: kernel.clone(),
         release: release.clone(),
     };
     fs::write(&stamp_path, serde_json::to_string_pretty(&stamp)?)?;
-    finish(cache, kernel, dir, release, started.elapsed().as_secs_f64(), bar)
+    finish(
+        cache,
+        kernel,
+        dir,
+        release,
+        started.elapsed().as_secs_f64(),
+        bar,
+    )
 }
 
 fn finish(
@@ -183,12 +196,22 @@ fn release_of(dir: &Path) -> Result<String> {
     let boot = dir.join("boot");
     let mut releases: Vec<String> = fs::read_dir(&boot)
         .with_context(|| format!("reading {}", boot.display()))?
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_prefix("vmlinuz-").map(String::from))
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_prefix("vmlinuz-")
+                .map(String::from)
+        })
         .collect();
     match releases.len() {
         1 => Ok(releases.remove(0)),
         0 => bail!("no kernel image in {}", boot.display()),
-        _ => bail!("several kernel images in {}: {}", boot.display(), releases.join(", ")),
+        _ => bail!(
+            "several kernel images in {}: {}",
+            boot.display(),
+            releases.join(", ")
+        ),
     }
 }
 
@@ -282,7 +305,10 @@ pub fn explain_failure(log: &[String], suite: &str) -> String {
         }
     }
     let tail: Vec<&str> = log.iter().rev().take(8).rev().map(String::as_str).collect();
-    format!("mmdebstrap failed for suite {suite}; its last lines:\n{}", tail.join("\n"))
+    format!(
+        "mmdebstrap failed for suite {suite}; its last lines:\n{}",
+        tail.join("\n")
+    )
 }
 
 #[cfg(test)]
@@ -298,9 +324,15 @@ mod tests {
             "E: Failed to fetch http://deb.debian.org/debian-security/pool/updates/main/l/linux-signed-amd64/linux-headers-cloud-amd64_5.10.262-1_amd64.deb  404  Not Found [IP: 192.0.2.1 80]".to_string(),
         ];
         let msg = explain_failure(&log, "bullseye");
-        assert!(msg.contains("package linux-headers-cloud-amd64 of suite bullseye"), "{msg}");
+        assert!(
+            msg.contains("package linux-headers-cloud-amd64 of suite bullseye"),
+            "{msg}"
+        );
         assert!(msg.contains("404 Not Found"), "{msg}");
-        let msg = explain_failure(&["E: Unable to locate package busybox-statik".into()], "sid");
+        let msg = explain_failure(
+            &["E: Unable to locate package busybox-statik".into()],
+            "sid",
+        );
         assert_eq!(msg, "suite sid has no package busybox-statik");
     }
 
@@ -322,13 +354,20 @@ mod tests {
             kernel: k.clone(),
             release: "6.1.0-1-cloud-amd64".into(),
         };
-        fs::write(tmp.join("6.1.stamp.json"), serde_json::to_string(&stamp).unwrap()).unwrap();
+        fs::write(
+            tmp.join("6.1.stamp.json"),
+            serde_json::to_string(&stamp).unwrap(),
+        )
+        .unwrap();
         let err = check(&dir, &tmp.join("6.1.stamp.json"), &k).unwrap_err();
         assert!(format!("{err:#}").contains("is missing"), "{err:#}");
         let mut other = k.clone();
         other.suite = "trixie".into();
         let err = check(&dir, &tmp.join("6.1.stamp.json"), &other).unwrap_err();
-        assert!(format!("{err:#}").contains("kernels.toml changed"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("kernels.toml changed"),
+            "{err:#}"
+        );
         fs::remove_dir_all(&tmp).unwrap();
     }
 }

@@ -70,7 +70,11 @@ impl Report {
                     Some(e) => (cell_text(e), e.passed()),
                 };
                 let text = format!("{:CELL$}", cell.0);
-                let text = if cell.1 { style(text).green() } else { style(text).red().bold() };
+                let text = if cell.1 {
+                    style(text).green()
+                } else {
+                    style(text).red().bold()
+                };
                 s.push_str(&format!(" | {text}"));
             }
             s.push('\n');

@@ -58,7 +58,10 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
     let (run, boot) = boot(root, s, &initrd)?;
     let finished = console::finished(&run.console);
     let (outcome, text) = match console::scenario_lines(&run.console) {
-        Ok(lines) => (console::outcome(&lines, &run.exit, finished), normalize(&lines)),
+        Ok(lines) => (
+            console::outcome(&lines, &run.exit, finished),
+            normalize(&lines),
+        ),
         Err(all) => {
             // The guest never reached its init: the boot itself is the story.
             let o = console::outcome(&all, &run.exit, false);

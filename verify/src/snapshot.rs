@@ -177,10 +177,15 @@ mod tests {
     fn identical_outputs_are_stored_once() {
         let d = tmp("acc");
         let s = Store::new(&d, "ex");
-        let outs: BTreeMap<String, String> = [("5.10", "a\n"), ("6.1", "b\n"), ("6.12", "b\n"), ("latest", "b\n")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let outs: BTreeMap<String, String> = [
+            ("5.10", "a\n"),
+            ("6.1", "b\n"),
+            ("6.12", "b\n"),
+            ("latest", "b\n"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         let (written, _) = s.accept(&outs, true).unwrap();
         assert_eq!(written, vec![s.shared_path(), s.kernel_path("5.10")]);
         assert_eq!(read(&s.shared_path()).unwrap(), "b");

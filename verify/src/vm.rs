@@ -89,7 +89,10 @@ impl Machine<'_> {
 
     pub fn run(&self) -> Result<Run> {
         let started = Instant::now();
-        let mut child = self.command().spawn().context("starting qemu-system-x86_64")?;
+        let mut child = self
+            .command()
+            .spawn()
+            .context("starting qemu-system-x86_64")?;
         let pgid = child.id() as i32;
         let console = Arc::new(Mutex::new(Vec::<u8>::new()));
         let mut out = child.stdout.take().expect("piped");

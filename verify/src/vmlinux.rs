@@ -17,7 +17,8 @@ pub fn payload(bz: &[u8]) -> Result<&[u8]> {
     let le32 = |off: usize| u32::from_le_bytes(bz[off..off + 4].try_into().unwrap()) as usize;
     let start = (setup_sects + 1) * 512 + le32(0x248);
     let end = start + le32(0x24c);
-    bz.get(start..end).context("payload lies outside the bzImage")
+    bz.get(start..end)
+        .context("payload lies outside the bzImage")
 }
 
 /// Decompresses a payload by its magic bytes.
@@ -34,7 +35,9 @@ pub fn decompress(p: &[u8]) -> Result<Vec<u8>> {
             lzma_rs::xz_decompress(&mut &p[..], &mut out).context("xz payload")?;
         }
         [0x02, 0x21, 0x4c, 0x18, ..] => out = lz4_legacy(&p[4..])?,
-        [a, b, c, d, ..] => bail!("unsupported payload compression (magic {a:02x}{b:02x}{c:02x}{d:02x})"),
+        [a, b, c, d, ..] => {
+            bail!("unsupported payload compression (magic {a:02x}{b:02x}{c:02x}{d:02x})")
+        }
         _ => bail!("empty payload"),
     }
     if !out.starts_with(b"\x7fELF") {
@@ -73,7 +76,8 @@ pub fn cached(bzimage: &Path, cache: &Path, release: &str) -> Result<PathBuf> {
     }
     std::fs::create_dir_all(&dir)?;
     let bz = std::fs::read(bzimage).with_context(|| format!("reading {}", bzimage.display()))?;
-    let elf = decompress(payload(&bz)?).with_context(|| format!("extracting vmlinux from {}", bzimage.display()))?;
+    let elf = decompress(payload(&bz)?)
+        .with_context(|| format!("extracting vmlinux from {}", bzimage.display()))?;
     let tmp = dir.join(format!(".{release}.{}", std::process::id()));
     std::fs::write(&tmp, elf)?;
     std::fs::rename(&tmp, &path)?;
@@ -99,7 +103,13 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_bzimage() {
-        assert!(payload(&[0u8; 4096]).unwrap_err().to_string().contains("HdrS"));
-        assert!(decompress(b"\x1f\x8b\x08\x00").unwrap_err().to_string().contains("unsupported"));
+        assert!(payload(&[0u8; 4096])
+            .unwrap_err()
+            .to_string()
+            .contains("HdrS"));
+        assert!(decompress(b"\x1f\x8b\x08\x00")
+            .unwrap_err()
+            .to_string()
+            .contains("unsupported"));
     }
 }

@@ -8,7 +8,8 @@ use std::process::Command;
 #[test]
 fn every_listing_passes_on_every_kernel() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let report_path = std::env::temp_dir().join(format!("verify-report-{}.json", std::process::id()));
+    let report_path =
+        std::env::temp_dir().join(format!("verify-report-{}.json", std::process::id()));
     let status = Command::new(env!("CARGO_BIN_EXE_verify"))
         .current_dir(&repo)
         .arg("--report")
@@ -17,15 +18,20 @@ fn every_listing_passes_on_every_kernel() {
         .env("CI", "true")
         .status()
         .expect("running verify");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report_path).expect("verify wrote no report"))
-            .expect("report is JSON");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&report_path).expect("verify wrote no report"),
+    )
+    .expect("report is JSON");
     let _ = std::fs::remove_file(&report_path);
 
     let matrix = verify::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
     let scenarios = verify::manifest::discover(&repo.join("kmods"), &matrix.ids()).unwrap();
     let entries = report["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), matrix.kernels.len() * scenarios.len(), "one entry per example and kernel");
+    assert_eq!(
+        entries.len(),
+        matrix.kernels.len() * scenarios.len(),
+        "one entry per example and kernel"
+    );
     for s in &scenarios {
         for k in &matrix.kernels {
             let e = entries
@@ -40,7 +46,10 @@ fn every_listing_passes_on_every_kernel() {
                 k.id
             );
             assert_eq!(e["snapshot"], "match", "{} on {}: {e}", s.name, k.id);
-            assert!(e["release"].as_str().unwrap().ends_with("-cloud-amd64"), "{e}");
+            assert!(
+                e["release"].as_str().unwrap().ends_with("-cloud-amd64"),
+                "{e}"
+            );
         }
     }
     assert!(status.success(), "verify failed: {status}");
