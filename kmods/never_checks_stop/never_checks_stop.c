@@ -19,8 +19,9 @@ static DECLARE_COMPLETION(started);
 
 static int thread_fn(void *data)
 {
-	complete(&started);
+	/* Print before complete(), so this line always precedes init's. */
 	pr_info("thread is running and will never check for a stop\n");
+	complete(&started);
 
 	/* The bug: nothing in this loop looks at kthread_should_stop(). */
 	for (;;)

@@ -55,6 +55,7 @@ impl Built {
 
 /// Copies the listing's sources (not its manifest or snapshots) to `work` and
 /// runs `make W=1 modules` there, inside the root, in a private mount namespace.
+/// `work` must be held with `run::lock` by the caller.
 pub fn build(root: &Root, example: &Path, work: &Path) -> Result<Built> {
     if work.exists() {
         std::fs::remove_dir_all(work).with_context(|| format!("cleaning {}", work.display()))?;
@@ -125,7 +126,12 @@ fn in_root(root: &Root, work: &Path, command: &str) -> Result<std::process::Outp
 /// root's compiler.
 pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest/insmod.c");
-    std::fs::create_dir_all(work)?;
+    let _lock = crate::run::lock(work)?;
+    let bin = work.join("insmod");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(&bin).is_some() && modified(&bin) >= modified(&src) {
+        return Ok(bin);
+    }
     std::fs::copy(&src, work.join("insmod.c"))
         .with_context(|| format!("copying {}", src.display()))?;
     // sid's roots have only the target-prefixed linker, which the kernel's
@@ -154,5 +160,5 @@ pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    Ok(work.join("insmod"))
+    Ok(bin)
 }

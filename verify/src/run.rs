@@ -16,6 +16,10 @@ use std::time::Duration;
 /// and the guest will not finish by itself.
 const SETTLE: Duration = Duration::from_secs(3);
 
+/// A kernel that has not reached its init after this long under TCG is not
+/// going to; measured boots take 1–3 s on an idle host.
+const BOOT_LIMIT: Duration = Duration::from_secs(90);
+
 #[derive(Debug, Clone)]
 pub struct RunOutput {
     pub outcome: Outcome,
@@ -38,6 +42,7 @@ pub struct Paths {
 }
 
 pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
+    let _lock = lock(&paths.work)?;
     let built = kbuild::build(root, &s.dir, &paths.work.join("build"))?;
     let warnings: Vec<String> = built.warnings().iter().map(|w| w.to_string()).collect();
     if !built.ok {
@@ -88,6 +93,8 @@ fn boot(root: &Root, s: &Scenario, initrd: &Path) -> Result<(vm::Run, Boot)> {
             initrd,
             vcpus: s.vcpus,
             time_limit: Duration::from_secs(s.time_limit),
+            boot_limit: BOOT_LIMIT,
+            start_marker: initramfs::START,
             settle: SETTLE,
             is_report: console::is_report,
         }
@@ -98,6 +105,30 @@ fn boot(root: &Root, s: &Scenario, initrd: &Path) -> Result<(vm::Run, Boot)> {
         if !r.console.trim().is_empty() || r.exit == Exit::Guest(0) {
             return Ok((r, Boot::Pvh));
         }
+        eprintln!(
+            "{} on {}: the PVH boot printed nothing ({:?} after {:.1}s{}); booting the bzImage",
+            s.name,
+            root.kernel.id,
+            r.exit,
+            r.secs,
+            if r.stderr.trim().is_empty() {
+                String::new()
+            } else {
+                format!(", qemu: {}", r.stderr.trim())
+            }
+        );
     }
     Ok((machine(&root.bzimage())?, Boot::BzImage))
+}
+
+/// Holds `dir` for this process: two verify runs over one checkout (a test
+/// and a person, say) would otherwise clean each other's build directories.
+pub fn lock(dir: &Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(".lock");
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    file.lock()
+        .with_context(|| format!("locking {}", path.display()))?;
+    Ok(file)
 }

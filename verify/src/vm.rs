@@ -13,7 +13,13 @@ use std::time::{Duration, Instant};
 
 /// Kernel command line: serial console, and watchdogs in seconds rather than
 /// minutes so hangs are reported within a scenario's time limit.
+///
+/// `tsc_early_khz`: microvm has no HPET or PM timer, so the kernel calibrates
+/// the TSC against the PIT, which fails when the host is busy; the kernel then
+/// hung early in boot, printing nothing (seen on 6.1 with two guests and a
+/// build sharing two cores). A fixed value skips that calibration.
 pub const CMDLINE: &str = "console=ttyS0 quiet panic=-1 printk.devkmsg=on \
+     tsc_early_khz=2000000 \
      watchdog_thresh=2 sysctl.kernel.hung_task_timeout_secs=3 \
      sysctl.kernel.hung_task_check_interval_secs=1 \
      sysctl.kernel.hung_task_warnings=1";
@@ -41,6 +47,8 @@ pub enum Exit {
 #[derive(Debug)]
 pub struct Run {
     pub console: String,
+    /// QEMU's own messages.
+    pub stderr: String,
     pub exit: Exit,
     pub secs: f64,
 }
@@ -49,7 +57,13 @@ pub struct Machine<'a> {
     pub kernel: &'a Path,
     pub initrd: &'a Path,
     pub vcpus: u32,
+    /// How long the scenario may run, counted from the guest's start marker so
+    /// that a slow boot on a busy host does not eat into it.
     pub time_limit: Duration,
+    /// How long the kernel may take to reach its init's start marker.
+    pub boot_limit: Duration,
+    /// The line the guest's init prints first.
+    pub start_marker: &'a str,
     /// Stop once this much silence follows the first crash report.
     pub settle: Duration,
     /// Whether a console line starts a crash report.
@@ -115,6 +129,7 @@ impl Machine<'_> {
 
         let mut last_len = 0;
         let mut last_change = Instant::now();
+        let mut scenario_started: Option<Instant> = None;
         let exit = loop {
             if let Some(status) = child.try_wait()? {
                 break match status.code() {
@@ -122,16 +137,27 @@ impl Machine<'_> {
                     other => Exit::Qemu(other),
                 };
             }
-            let (len, reported) = {
+            let (len, reported, booted) = {
                 let c = console.lock().unwrap();
                 let text = String::from_utf8_lossy(&c);
-                (c.len(), text.lines().any(|l| (self.is_report)(l)))
+                (
+                    c.len(),
+                    text.lines().any(|l| (self.is_report)(l)),
+                    text.contains(self.start_marker),
+                )
             };
             if len != last_len {
                 last_len = len;
                 last_change = Instant::now();
             }
-            let killed = if started.elapsed() >= self.time_limit {
+            if booted && scenario_started.is_none() {
+                scenario_started = Some(Instant::now());
+            }
+            let out_of_time = match scenario_started {
+                Some(t) => t.elapsed() >= self.time_limit,
+                None => started.elapsed() >= self.boot_limit,
+            };
+            let killed = if out_of_time {
                 Some(Exit::TimedOut)
             } else if reported && last_change.elapsed() >= self.settle {
                 Some(Exit::Settled)
@@ -156,6 +182,7 @@ impl Machine<'_> {
         }
         Ok(Run {
             console,
+            stderr,
             exit,
             secs: started.elapsed().as_secs_f64(),
         })
