@@ -1,0 +1,47 @@
+//! Userspace models of kthread semantics for the kthread book.
+//!
+//! Some truths about kthreads cannot be shown by one run of a module: a race
+//! has several outcomes and one boot shows one of them; a use-after-free may
+//! not crash. Each scenario here is a listing of the book written as a small
+//! program over a model of `kernel/kthread.c` ([`model`], [`program`]); the
+//! explorer ([`explore`]) runs every interleaving of its atomic steps and
+//! reports each reachable outcome with the shortest schedule that reaches it
+//! ([`report`]). One binary per scenario prints that report; `verify` uses
+//! [`model_for_kmod`] and [`report::cross_check`] to check that what a real
+//! kernel did is one of the reachable outcomes.
+//!
+//! Module map: `model` (kernel objects and one atomic step), `program`
+//! (writing scenarios like the C listings), `explore` (every schedule),
+//! `scenarios` (the listings), `report` (data, text, cross-check), `cli`
+//! (the binaries' command line).
+//!
+//! Adding a scenario: write it in `scenarios` after its C listing and add it
+//! to `scenarios::all()`; add `src/bin/<name>.rs` (three lines, like the
+//! others) and a `snapshot!(<name>)` line in `tests/snapshots.rs`; state its
+//! reachable set in `tests/reachable.rs`; set `Variant::kmod` once the
+//! `kmods/` listing exists, so verify cross-checks it.
+
+pub mod cli;
+pub mod explore;
+pub mod model;
+pub mod program;
+pub mod report;
+pub mod scenarios;
+
+pub use report::{cross_check, OutcomeReport, ScenarioReport, VariantReport, WitnessStep};
+
+/// Explore every variant of scenario `name` (a binary name, e.g.
+/// `stop_after_run`); `None` for an unknown name.
+pub fn run(name: &str) -> Option<ScenarioReport> {
+    scenarios::find(name).map(|s| report::scenario_report(&s))
+}
+
+/// The explored model of the `kmods/<kmod>` listing, if one models it.
+pub fn model_for_kmod(kmod: &str) -> Option<VariantReport> {
+    scenarios::all().iter().find_map(|s| {
+        s.variants
+            .iter()
+            .find(|v| v.kmod == Some(kmod))
+            .map(report::variant_report)
+    })
+}
