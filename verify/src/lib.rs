@@ -2,8 +2,9 @@
 //! kernel of the matrix, runs it under QEMU, and snapshot-tests its dmesg.
 //!
 //! Data flows one way (DESIGN.md §1): manifest → provision → kbuild →
-//! initramfs → vm → console → normalize → snapshot → report.
+//! initramfs → vm → console → normalize → snapshot → report → book.
 
+pub mod book;
 pub mod console;
 pub mod initramfs;
 pub mod kbuild;

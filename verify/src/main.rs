@@ -1,8 +1,10 @@
 //! `cargo run -p verify`: build every listing under `kmods/` for every kernel
-//! of the matrix, run it under QEMU, and compare its dmesg with its snapshot.
+//! of the matrix, run it under QEMU, and compare its dmesg with its snapshot;
+//! then build the book from the snapshots. `cargo run -p verify -- book`
+//! builds only the book.
 
 use anyhow::{bail, Context, Result};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use console::style;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::{BTreeMap, VecDeque};
@@ -17,8 +19,10 @@ use verify::run::{self, RunOutput};
 use verify::snapshot::{self, Status, Store};
 
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
     /// Examples to run (directory names under kmods/); all when none is given.
     examples: Vec<String>,
     /// Run only on this kernel of kernels.toml (repeatable); the whole matrix by default.
@@ -40,6 +44,39 @@ struct Cli {
     /// The repository to verify (default: found from the current directory).
     #[arg(long, value_name = "DIR")]
     repo: Option<PathBuf>,
+    /// Do not build the book after the run.
+    #[arg(long)]
+    no_book: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Build only the book (both languages, link check, search index) from
+    /// the current snapshots, into book/.
+    Book {
+        /// Where to write the book (default: book/ in the repository).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Then serve it on localhost until interrupted.
+        #[arg(long)]
+        serve: bool,
+        /// Port for --serve.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Print mdBook's and Pagefind's logs.
+        #[arg(short, long)]
+        verbose: bool,
+        /// The repository (default: found from the current directory).
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+    },
+    /// The book's mdBook preprocessor (what `mdbook-kmod` does); `verify book`
+    /// hands this binary to mdBook.
+    #[command(hide = true)]
+    MdbookPreprocessor {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() {
@@ -70,6 +107,9 @@ fn find_repo(given: Option<PathBuf>) -> Result<PathBuf> {
     bail!("no kernels.toml and kmods/ here or above {}; run from the book's repository or pass --repo", cwd.display())
 }
 
+/// The runs of one (kernel, example) pair, or why they could not happen.
+type PairResult = Result<Vec<RunOutput>, String>;
+
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -83,8 +123,78 @@ fn say(multi: &MultiProgress, msg: impl AsRef<str>) {
     }
 }
 
+/// Builds the book with this binary as its preprocessor; prints where it is.
+fn build_book(repo: &Path, out: Option<PathBuf>, verbose: bool) -> Result<PathBuf> {
+    let mut opts = verify::book::build::Options::new(repo);
+    if let Some(out) = out {
+        opts.out = out;
+    }
+    opts.verbose = verbose;
+    let exe = std::env::current_exe().context("finding this program for mdBook")?;
+    opts.preprocessor = Some(verify::book::build::command_line(
+        &exe,
+        &["mdbook-preprocessor"],
+    ));
+    eprintln!("building the book from the snapshots in kmods/ ...");
+    let built = verify::book::build::build(&opts)?;
+    let pages: Vec<String> = built
+        .indexed
+        .iter()
+        .map(|(l, n)| format!("{n} pages in {l}"))
+        .collect();
+    eprintln!(
+        "built the book in {:.0}s: {} ({}; search index: {})",
+        built.secs,
+        rel(repo, &built.out),
+        built
+            .languages
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        pages.join(", ")
+    );
+    Ok(built.out)
+}
+
+fn book_main(
+    out: Option<PathBuf>,
+    serve: bool,
+    port: u16,
+    verbose: bool,
+    repo: Option<PathBuf>,
+) -> Result<bool> {
+    let repo = find_repo(repo)?;
+    let out = build_book(&repo, out, verbose)?;
+    if serve {
+        let server = verify::book::serve::Server::start(&out, &format!("127.0.0.1:{port}"))?;
+        eprintln!(
+            "serving {} on {} (Ctrl-C stops)",
+            rel(&repo, &out),
+            server.url("/")
+        );
+        loop {
+            std::thread::park();
+        }
+    }
+    Ok(true)
+}
+
 fn real_main() -> Result<bool> {
     let cli = Cli::parse();
+    match cli.command {
+        Some(Cmd::Book {
+            out,
+            serve,
+            port,
+            verbose,
+            repo,
+        }) => return book_main(out, serve, port, verbose, repo),
+        Some(Cmd::MdbookPreprocessor { args }) => {
+            std::process::exit(verify::book::preprocessor::run_command(&args));
+        }
+        None => {}
+    }
     let started = Instant::now();
     let repo = find_repo(cli.repo.clone())?;
     let matrix = Matrix::load(&repo.join("kernels.toml"))?;
@@ -96,7 +206,11 @@ fn real_main() -> Result<bool> {
                 bail!(
                     "no example `{name}` under {}; there are: {}",
                     repo.join("kmods").display(),
-                    scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                    scenarios
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
         }
@@ -111,7 +225,10 @@ fn real_main() -> Result<bool> {
     }
     verify::prereq::ensure()?;
 
-    let cache = cli.cache_dir.clone().unwrap_or_else(provision::default_cache_dir);
+    let cache = cli
+        .cache_dir
+        .clone()
+        .unwrap_or_else(provision::default_cache_dir);
     let multi = MultiProgress::new();
     let roots = provision_all(&kernels, &cache, &multi)?;
 
@@ -135,11 +252,13 @@ fn real_main() -> Result<bool> {
         .map(|r| verify::kbuild::guest_insmod(r, &work_root.join(&r.kernel.id).join(".guest")))
         .collect::<Result<Vec<_>>>()?;
     let queue = Mutex::new(pairs.iter().copied().collect::<VecDeque<_>>());
-    let results: Mutex<BTreeMap<(usize, usize), Result<Vec<RunOutput>, String>>> = Default::default();
+    let results: Mutex<BTreeMap<(usize, usize), PairResult>> = Default::default();
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(pairs.len()) {
             scope.spawn(|| loop {
-                let Some((k, s)) = queue.lock().unwrap().pop_front() else { break };
+                let Some((k, s)) = queue.lock().unwrap().pop_front() else {
+                    break;
+                };
                 let (root, sc) = (&roots[k], &scenarios[s]);
                 let paths = run::Paths {
                     work: work_root.join(&root.kernel.id).join(&sc.name),
@@ -152,8 +271,14 @@ fn real_main() -> Result<bool> {
                     match run::run(root, sc, &paths) {
                         Ok(o) => {
                             // Kept for debugging a listing, and as fixture material.
-                            let _ = std::fs::write(paths.work.join(format!("console-{i}.log")), &o.console);
-                            let _ = std::fs::write(paths.work.join(format!("normalized-{i}.txt")), &o.text);
+                            let _ = std::fs::write(
+                                paths.work.join(format!("console-{i}.log")),
+                                &o.console,
+                            );
+                            let _ = std::fs::write(
+                                paths.work.join(format!("normalized-{i}.txt")),
+                                &o.text,
+                            );
                             outs.push(o)
                         }
                         Err(e) => {
@@ -164,7 +289,9 @@ fn real_main() -> Result<bool> {
                     bar.inc(1);
                 }
                 let line = match (&failure, outs.first()) {
-                    (Some(e), _) => format!("{} on {}: {}", sc.name, root.kernel.id, style(e).red()),
+                    (Some(e), _) => {
+                        format!("{} on {}: {}", sc.name, root.kernel.id, style(e).red())
+                    }
                     (None, Some(o)) => format!(
                         "{} on {}: {} (build {:.1}s, boot {:.1}s)",
                         sc.name, root.kernel.id, o.outcome, o.build_secs, o.boot_secs
@@ -219,23 +346,55 @@ fn real_main() -> Result<bool> {
             if !first.warnings.is_empty() {
                 e.problem = Some(format!("W=1 warnings:\n{}", first.warnings.join("\n")));
             } else if first.outcome != e.expected {
-                e.problem = Some(format!("outcome {} but the manifest expects {}", first.outcome, e.expected));
+                e.problem = Some(format!(
+                    "outcome {} but the manifest expects {}",
+                    first.outcome, e.expected
+                ));
             } else if let Some(second) = outs.get(1) {
                 if !snapshot::same(&first.text, &second.text) || first.outcome != second.outcome {
-                    e.problem = Some("output differs between two runs; not accepted (order it with completions)".into());
-                    say(&multi, diff(&first.text, &second.text, "first run", "second run", &format!("{} on {kernel}: unstable output", sc.name)));
+                    e.problem = Some(
+                        "output differs between two runs; not accepted (order it with completions)"
+                            .into(),
+                    );
+                    say(
+                        &multi,
+                        diff(
+                            &first.text,
+                            &second.text,
+                            "first run",
+                            "second run",
+                            &format!("{} on {kernel}: unstable output", sc.name),
+                        ),
+                    );
                 }
             }
             if e.problem.is_some() && status == Status::Match {
                 // keep the status; the problem fails the entry
             } else if status != Status::Match {
-                let title = format!("{} on kernel {kernel} ({}): snapshot {}", sc.name, root.release, match status {
-                    Status::Missing => "missing",
-                    _ => "differs",
-                });
+                let title = format!(
+                    "{} on kernel {kernel} ({}): snapshot {}",
+                    sc.name,
+                    root.release,
+                    match status {
+                        Status::Missing => "missing",
+                        _ => "differs",
+                    }
+                );
                 match &expected {
-                    Some((path, old)) => say(&multi, diff(old, &first.text, &rel(&repo, path), &format!("kernel {kernel}"), &title)),
-                    None => say(&multi, format!("{}\n{}", style(&title).yellow().bold(), first.text)),
+                    Some((path, old)) => say(
+                        &multi,
+                        diff(
+                            old,
+                            &first.text,
+                            &rel(&repo, path),
+                            &format!("kernel {kernel}"),
+                            &title,
+                        ),
+                    ),
+                    None => say(
+                        &multi,
+                        format!("{}\n{}", style(&title).yellow().bold(), first.text),
+                    ),
                 }
             }
             if cli.accept && e.problem.is_none() {
@@ -254,9 +413,18 @@ fn real_main() -> Result<bool> {
                 let _ = std::fs::remove_file(p.with_extension("snap.new"));
             }
             for p in &removed {
-                say(&multi, format!("removed {} (now the same as the shared snapshot)", rel(&repo, p)));
+                say(
+                    &multi,
+                    format!(
+                        "removed {} (now the same as the shared snapshot)",
+                        rel(&repo, p)
+                    ),
+                );
             }
-            for e in example_entries.iter_mut().filter(|e| accepted.contains_key(&e.kernel)) {
+            for e in example_entries
+                .iter_mut()
+                .filter(|e| accepted.contains_key(&e.kernel))
+            {
                 e.snapshot = Some(Status::Match);
             }
         }
@@ -278,10 +446,19 @@ fn real_main() -> Result<bool> {
         total_secs: started.elapsed().as_secs_f64(),
     };
     for e in report.entries.iter().filter(|e| e.problem.is_some()) {
-        eprintln!("{} {} on {}: {}", style("FAIL").red().bold(), e.example, e.kernel, e.problem.as_deref().unwrap_or(""));
+        eprintln!(
+            "{} {} on {}: {}",
+            style("FAIL").red().bold(),
+            e.example,
+            e.kernel,
+            e.problem.as_deref().unwrap_or("")
+        );
     }
     eprintln!("\n{}", report.table());
-    let report_path = cli.report.clone().unwrap_or_else(|| repo.join("target/verify/report.json"));
+    let report_path = cli
+        .report
+        .clone()
+        .unwrap_or_else(|| repo.join("target/verify/report.json"));
     if let Some(dir) = report_path.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -295,7 +472,18 @@ fn real_main() -> Result<bool> {
         report.total_secs,
         rel(&repo, &report_path)
     );
-    Ok(report.passed)
+    if cli.no_book {
+        return Ok(report.passed);
+    }
+    // The book shows the accepted snapshots, so it is built whatever this run found.
+    let book_ok = match build_book(&repo, None, false) {
+        Ok(_) => true,
+        Err(e) => {
+            eprintln!("{} the book: {e:#}", style("FAIL").red().bold());
+            false
+        }
+    };
+    Ok(report.passed && book_ok)
 }
 
 fn rel(repo: &Path, p: &Path) -> String {
@@ -325,17 +513,29 @@ fn diff(old: &str, new: &str, old_name: &str, new_name: &str, title: &str) -> St
     s
 }
 
-fn provision_all(kernels: &[verify::matrix::Kernel], cache: &Path, multi: &MultiProgress) -> Result<Vec<Root>> {
+fn provision_all(
+    kernels: &[verify::matrix::Kernel],
+    cache: &Path,
+    multi: &MultiProgress,
+) -> Result<Vec<Root>> {
     let mut roots = Vec::new();
     for k in kernels {
         let bar = multi.add(ProgressBar::new_spinner());
-        bar.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] build root {msg}").unwrap());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] build root {msg}").unwrap(),
+        );
         bar.enable_steady_tick(Duration::from_millis(200));
         bar.set_message(format!("{}: checking", k.id));
         let root = provision::ensure(cache, k, &bar)?;
         bar.finish_and_clear();
         if root.provision_secs > 0.0 {
-            say(multi, format!("made build root {} ({}, kernel {}) in {:.0}s", k.id, k.suite, root.release, root.provision_secs));
+            say(
+                multi,
+                format!(
+                    "made build root {} ({}, kernel {}) in {:.0}s",
+                    k.id, k.suite, root.release, root.provision_secs
+                ),
+            );
         }
         roots.push(root);
     }

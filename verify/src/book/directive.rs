@@ -1,0 +1,143 @@
+//! The book's directives in chapter text: `{{#kmod NAME}}` and `{{#kernels}}`.
+//!
+//! A directive written with a backslash in front (`\{{#kmod NAME}}`) is text,
+//! not a directive: the backslash is dropped and the rest is shown as is (the
+//! same escape mdBook uses for `{{#include}}`).
+
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// `{{#kmod NAME}}`: a listing of `kmods/NAME/` with its verified output.
+    Kmod(String),
+    /// `{{#kernels}}`: the kernel matrix from `kernels.toml`.
+    Kernels,
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Kind::Kmod(name) => write!(f, "{{{{#kmod {name}}}}}"),
+            Kind::Kernels => f.write_str("{{#kernels}}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// What it asks for, or why it is malformed.
+    pub kind: Result<Kind, String>,
+    /// Bytes of the whole `{{#…}}` in the text (with the escaping backslash, if any).
+    pub span: Range<usize>,
+    /// 1-based line of the directive in the text.
+    pub line: usize,
+    /// Written as `\{{#…}}`: shown literally, not expanded.
+    pub escaped: bool,
+}
+
+static DIRECTIVE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\\)?\{\{#(kmod|kernels)\b([^}]*)\}\}").unwrap());
+
+/// Every directive in `text`, in order.
+pub fn find(text: &str) -> Vec<Directive> {
+    let mut out = Vec::new();
+    for caps in DIRECTIVE.captures_iter(text) {
+        let whole = caps.get(0).unwrap();
+        let escaped = caps.get(1).is_some();
+        let args: Vec<&str> = caps[3].split_whitespace().collect();
+        let kind = match (&caps[2], args.as_slice()) {
+            ("kmod", [name]) => Ok(Kind::Kmod(name.to_string())),
+            ("kmod", []) => Err(
+                "{{#kmod}} needs the listing's name: {{#kmod NAME}}, NAME a directory under kmods/"
+                    .to_string(),
+            ),
+            ("kmod", _) => Err(format!(
+                "{{{{#kmod{}}}}}: takes one name, the directory under kmods/",
+                &caps[3]
+            )),
+            ("kernels", []) => Ok(Kind::Kernels),
+            _ => Err(format!("{{{{#kernels{}}}}}: takes no arguments", &caps[3])),
+        };
+        out.push(Directive {
+            kind,
+            span: whole.range(),
+            line: text[..whole.start()].matches('\n').count() + 1,
+            escaped,
+        });
+    }
+    out
+}
+
+/// The directives that are expanded (not escaped), for the parity check.
+pub fn active(text: &str) -> Vec<Directive> {
+    find(text).into_iter().filter(|d| !d.escaped).collect()
+}
+
+/// `text` with every directive replaced by `expand(directive)`, and escaped
+/// ones unescaped. Errors are collected, not stopped at: each names its line.
+pub fn expand(
+    text: &str,
+    mut expand: impl FnMut(&Kind) -> Result<String, String>,
+) -> (String, Vec<(usize, String)>) {
+    let mut out = String::with_capacity(text.len());
+    let mut errors = Vec::new();
+    let mut at = 0;
+    for d in find(text) {
+        out.push_str(&text[at..d.span.start]);
+        at = d.span.end;
+        if d.escaped {
+            out.push_str(&text[d.span.start + 1..d.span.end]);
+            continue;
+        }
+        match d.kind.as_ref().map_err(Clone::clone).and_then(&mut expand) {
+            Ok(md) => out.push_str(&md),
+            Err(e) => {
+                errors.push((d.line, e));
+                out.push_str(&text[d.span.clone()]);
+            }
+        }
+    }
+    out.push_str(&text[at..]);
+    (out, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_names_lines_and_escapes() {
+        let text = "# T\n\n{{#kmod stop_after_run}}\n\ntext \\{{#kmod NAME}} and {{#kernels}}\n{{#kmod}}\n{{#kmod a b}}\n";
+        let d = find(text);
+        assert_eq!(d.len(), 5);
+        assert_eq!(d[0].kind, Ok(Kind::Kmod("stop_after_run".into())));
+        assert_eq!(d[0].line, 3);
+        assert!(d[1].escaped && d[1].line == 5);
+        assert_eq!(d[2].kind, Ok(Kind::Kernels));
+        assert!(d[3]
+            .kind
+            .as_ref()
+            .unwrap_err()
+            .contains("needs the listing's name"));
+        assert!(d[4].kind.as_ref().unwrap_err().contains("takes one name"));
+        assert_eq!(active(text).len(), 4);
+    }
+
+    #[test]
+    fn expands_and_collects_errors_with_lines() {
+        let text = "a\n{{#kmod x}}\nb \\{{#kmod y}}\n{{#kmod z}}\n";
+        let (out, errors) = expand(text, |k| match k {
+            Kind::Kmod(n) if n == "x" => Ok("X!".into()),
+            other => Err(format!("no {other}")),
+        });
+        assert_eq!(out, "a\nX!\nb {{#kmod y}}\n{{#kmod z}}\n");
+        assert_eq!(errors, vec![(4, "no {{#kmod z}}".to_string())]);
+    }
+
+    #[test]
+    fn other_mdbook_directives_are_left_alone() {
+        assert!(find("{{#include x.c}} {{#kmodule}} {{#rustdoc_include a}}").is_empty());
+    }
+}

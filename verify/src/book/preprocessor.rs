@@ -1,0 +1,278 @@
+//! The mdBook preprocessor `kmod` (declared in `book.toml`): runs on every
+//! build of either language and
+//!
+//! 1. checks parity between the languages (fails naming what is missing);
+//! 2. expands `{{#kmod NAME}}` and `{{#kernels}}` (fails naming the chapter
+//!    file and line of every directive it cannot expand);
+//! 3. puts a link to the same page in every other language at the top of
+//!    each chapter (a Markdown link, so mdbook-linkcheck2 checks it), and
+//!    marks the chapter text as the part Pagefind indexes.
+
+use super::directive::{self, Kind};
+use super::render::{self, Words};
+use super::{parity, BookConfig, Language};
+use crate::manifest::{self, Scenario};
+use crate::matrix::Matrix;
+use anyhow::{bail, Context, Result};
+use mdbook_preprocessor::book::{Book, BookItem, Chapter};
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use std::io::Write;
+use std::path::Path;
+
+pub struct Kmod;
+
+impl Preprocessor for Kmod {
+    fn name(&self) -> &str {
+        "kmod"
+    }
+
+    fn run(&self, ctx: &PreprocessorContext, book: Book) -> Result<Book> {
+        let config = BookConfig::from_mdbook(&ctx.root, &ctx.config)?;
+        let lang = config.language_of_src(&ctx.config.book.src)?.clone();
+        parity::check(&config)?;
+        expand_book(&config, &lang, book)
+    }
+
+    fn supports_renderer(&self, _renderer: &str) -> Result<bool> {
+        Ok(true)
+    }
+}
+
+/// The listings and the matrix the directives are rendered from.
+pub struct Sources {
+    pub matrix: Matrix,
+    pub scenarios: Vec<Scenario>,
+}
+
+impl Sources {
+    pub fn load(root: &Path) -> Result<Sources> {
+        let matrix = Matrix::load(&root.join("kernels.toml"))?;
+        let scenarios = manifest::discover(&root.join("kmods"), &matrix.ids())?;
+        Ok(Sources { matrix, scenarios })
+    }
+
+    /// The Markdown for one directive, or why there is none.
+    pub fn render(&self, kind: &Kind, words: &Words) -> Result<String, String> {
+        match kind {
+            Kind::Kernels => Ok(render::kernels(&self.matrix, &self.scenarios, words)),
+            Kind::Kmod(name) => {
+                let scenario =
+                    self.scenarios
+                        .iter()
+                        .find(|s| &s.name == name)
+                        .ok_or_else(|| {
+                            format!(
+                                "{kind}: no listing `{name}` under kmods/ (there are: {})",
+                                self.scenarios
+                                    .iter()
+                                    .map(|s| s.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        })?;
+                render::kmod(scenario, &self.matrix, words).map_err(|e| format!("{kind}: {e}"))
+            }
+        }
+    }
+}
+
+/// Expands every chapter of `book` (language `lang`); all failures are
+/// reported together, each as `src/LANG/FILE:LINE: what`.
+pub fn expand_book(config: &BookConfig, lang: &Language, mut book: Book) -> Result<Book> {
+    let sources = Sources::load(&config.root)?;
+    let words = Words::for_language(&lang.id);
+    let src = config.rel(&config.src_dir(lang));
+    let mut errors = Vec::new();
+    book.for_each_mut(|item| {
+        if let BookItem::Chapter(ch) = item {
+            if let Err(e) = expand_chapter(config, lang, &sources, &words, ch) {
+                let file = ch
+                    .source_path
+                    .as_deref()
+                    .or(ch.path.as_deref())
+                    .unwrap_or(Path::new("?"));
+                for line in e {
+                    errors.push(format!("{src}/{}:{line}", file.display()));
+                }
+            }
+        }
+    });
+    if !errors.is_empty() {
+        bail!("the book cannot be built:\n  {}", errors.join("\n  "));
+    }
+    Ok(book)
+}
+
+/// Errors are `LINE: message`, to be prefixed with the file.
+fn expand_chapter(
+    config: &BookConfig,
+    lang: &Language,
+    sources: &Sources,
+    words: &Words,
+    ch: &mut Chapter,
+) -> Result<(), Vec<String>> {
+    let Some(path) = ch.path.clone() else {
+        return Ok(()); // a draft chapter has no page
+    };
+    let (text, errors) = directive::expand(&ch.content, |k| sources.render(k, words));
+    if !errors.is_empty() {
+        return Err(errors
+            .into_iter()
+            .map(|(line, e)| format!("{line}: {e}"))
+            .collect());
+    }
+    let switch = language_links(config, lang, &path);
+    // Pagefind indexes only this div; its result title is the chapter's
+    // (the page's first <h1> is the book's title in the menu bar).
+    let title = ch
+        .name
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;");
+    // Blank lines keep the Markdown inside the div Markdown.
+    ch.content = format!(
+        "<div data-pagefind-body data-pagefind-meta=\"title:{title}\">\n\n{switch}\n\n{text}\n\n</div>\n"
+    );
+    Ok(())
+}
+
+/// `<span class="lang-switch">[中文](../zh/PAGE.md)</span>` for every other
+/// language: the same page, relative to this one.
+pub fn language_links(config: &BookConfig, lang: &Language, page: &Path) -> String {
+    let depth = page.components().count().saturating_sub(1);
+    let page = page
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let links: Vec<String> = config
+        .languages
+        .iter()
+        .filter(|l| l.id != lang.id)
+        .map(|l| {
+            format!(
+                "<span class=\"lang-switch\" lang=\"{}\" data-lang=\"{}\" data-pagefind-ignore>[{}]({}{}/{page})</span>",
+                l.lang,
+                l.id,
+                l.label,
+                "../".repeat(depth + 1),
+                l.id
+            )
+        })
+        .collect();
+    links.join(" ")
+}
+
+/// The `mdbook-kmod` command as mdBook runs it: `supports RENDERER`, or the
+/// book as JSON on stdin and the expanded book as JSON on stdout. Returns the
+/// exit code.
+pub fn run_command(args: &[String]) -> i32 {
+    match args {
+        [s, _renderer] if s == "supports" => 0,
+        [] => match preprocess_stdio() {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("mdbook-kmod: error: {e:#}");
+                1
+            }
+        },
+        _ => {
+            eprintln!(
+                "mdbook-kmod: the kthread book's mdBook preprocessor; mdBook runs it (see book.toml).\n\
+                 usage: mdbook-kmod [supports RENDERER] (the book as JSON on stdin)"
+            );
+            2
+        }
+    }
+}
+
+fn preprocess_stdio() -> Result<()> {
+    let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())?;
+    if ctx.mdbook_version != mdbook_preprocessor::MDBOOK_VERSION {
+        eprintln!(
+            "mdbook-kmod: warning: built against mdBook {} but called by mdBook {}; the pinned version is in .ci/tools.env",
+            mdbook_preprocessor::MDBOOK_VERSION,
+            ctx.mdbook_version
+        );
+    }
+    let book = Kmod.run(&ctx, book)?;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, &book).context("writing the book to mdBook")?;
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn repo() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    #[test]
+    fn links_point_at_the_same_page_in_the_other_language() {
+        let config = BookConfig::load(&repo()).unwrap();
+        let (en, zh) = (&config.languages[0], &config.languages[1]);
+        let l = language_links(&config, en, Path::new("index.md"));
+        assert!(
+            l.contains(&format!("]({}/index.md)", format_args!("../{}", zh.id))),
+            "{l}"
+        );
+        let l = language_links(&config, zh, Path::new("part/deep.md"));
+        assert!(l.contains("](../../en/part/deep.md)"), "{l}");
+        assert!(l.contains(&format!("[{}]", en.label)), "{l}");
+    }
+
+    #[test]
+    fn unknown_listing_and_missing_snapshot_name_file_and_line() {
+        let config = BookConfig::load(&repo()).unwrap();
+        let lang = config.languages[0].clone();
+        let mut ch = Chapter::new(
+            "Demo",
+            "# Demo\n\ntext\n{{#kmod no_such_listing}}\n".into(),
+            "demo/page.md",
+            vec![],
+        );
+        ch.source_path = Some("demo/page.md".into());
+        let mut book = Book::new();
+        book.push_item(ch);
+        let err = format!("{:#}", expand_book(&config, &lang, book).unwrap_err());
+        assert!(
+            err.contains(
+                "src/en/demo/page.md:4: {{#kmod no_such_listing}}: no listing `no_such_listing`"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("stop_after_run"),
+            "lists the listings there are: {err}"
+        );
+    }
+
+    #[test]
+    fn expands_a_listing_and_wraps_the_page() {
+        let config = BookConfig::load(&repo()).unwrap();
+        let lang = config.languages[1].clone();
+        let mut book = Book::new();
+        book.push_item(Chapter::new(
+            "Demo",
+            "# Demo\n\n{{#kmod stop_after_run}}\n\\{{#kmod x}}\n".into(),
+            "demo.md",
+            vec![],
+        ));
+        let book = expand_book(&config, &lang, book).unwrap();
+        let ch = book.chapters().next().unwrap();
+        assert!(ch
+            .content
+            .starts_with("<div data-pagefind-body data-pagefind-meta=\"title:Demo\">"));
+        assert!(
+            ch.content.contains("kthread_stop returned -4"),
+            "{}",
+            ch.content
+        );
+        assert!(ch.content.contains("{{#kmod x}}") && !ch.content.contains("\\{{#kmod x}}"));
+        assert!(ch.content.contains("](../en/demo.md)"));
+    }
+}

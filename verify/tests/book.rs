@@ -1,0 +1,475 @@
+//! The book, built as `cargo run -p verify -- book` builds it (into
+//! target/book-test/ rather than book/), then read by headless Chromium the
+//! way a reader reads it: served on localhost, searched in both languages,
+//! and photographed. Needs the pinned tools (`bash .ci/install-tools`) and
+//! Chromium (`apt-get install -y chromium`); a missing one fails the test
+//! with the command that installs it.
+
+mod browser;
+
+use browser::Browser;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use verify::book::build::{self, Options};
+use verify::book::serve::Server;
+use verify::book::{parity, BookConfig};
+use verify::manifest;
+use verify::matrix::Matrix;
+use verify::snapshot::Store;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn test_dir() -> PathBuf {
+    repo().join("target/book-test")
+}
+
+fn preprocessor() -> String {
+    build::command_line(Path::new(env!("CARGO_BIN_EXE_mdbook-kmod")), &[])
+}
+
+/// The book, built once for all tests of this file.
+fn book() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let mut opts = Options::new(&repo());
+        opts.out = test_dir().join("book");
+        opts.preprocessor = Some(preprocessor());
+        match build::build(&opts) {
+            Ok(b) => b.out,
+            Err(e) => panic!("building the book: {e:#}"),
+        }
+    })
+}
+
+fn config() -> BookConfig {
+    BookConfig::load(&repo()).unwrap()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The visible text of a page's chapter (what Pagefind indexes), roughly.
+fn chapter_text(html: &str) -> String {
+    let body = html.split("data-pagefind-body").nth(1).unwrap_or("");
+    let body = body.split("</main>").next().unwrap_or("");
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+#[test]
+fn every_page_of_both_languages_is_built_with_its_verified_output() {
+    let out = book();
+    let config = config();
+    let matrix = Matrix::load(&repo().join("kernels.toml")).unwrap();
+    let scenarios = manifest::discover(&repo().join("kmods"), &matrix.ids()).unwrap();
+    let landing = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for lang in &config.languages {
+        assert!(
+            landing.contains(&format!("href=\"{}/\"", lang.id)),
+            "the landing page links {}",
+            lang.id
+        );
+        let chapters = parity::chapters(&config.src_dir(lang)).unwrap();
+        for ch in &chapters {
+            let page = ch.path.with_extension("html");
+            let html = std::fs::read_to_string(out.join(&lang.id).join(&page))
+                .unwrap_or_else(|e| panic!("{}/{}: {e}", lang.id, page.display()));
+            assert!(
+                html.contains(&format!("<html lang=\"{}\"", lang.lang)),
+                "{}/{} is in {}",
+                lang.id,
+                page.display(),
+                lang.lang
+            );
+            // Only directives escaped in the source (`\{{#kmod NAME}}`) remain, as text.
+            let source = std::fs::read_to_string(config.src_dir(lang).join(&ch.path)).unwrap();
+            let escaped = verify::book::directive::find(&source)
+                .iter()
+                .filter(|d| d.escaped)
+                .count();
+            assert_eq!(
+                html.matches("{{#").count(),
+                escaped,
+                "{}/{}: a directive was left unexpanded",
+                lang.id,
+                page.display()
+            );
+            // The link to the same page in every other language, and that page exists.
+            for other in config.languages.iter().filter(|o| o.id != lang.id) {
+                let depth = ch.path.components().count() - 1;
+                let href = format!("{}{}/{}", "../".repeat(depth + 1), other.id, page.display());
+                assert!(
+                    html.contains(&format!("href=\"{href}\"")),
+                    "{}/{} links to {href}",
+                    lang.id,
+                    page.display()
+                );
+                assert!(out.join(&other.id).join(&page).is_file());
+            }
+            for (_, kind) in &ch.directives {
+                let verify::book::directive::Kind::Kmod(name) = kind else {
+                    continue;
+                };
+                assert!(
+                    html.contains(&format!("id=\"kmod-{name}\"")),
+                    "{}/{} shows {name}",
+                    lang.id,
+                    page.display()
+                );
+                let s = scenarios.iter().find(|s| &s.name == name).unwrap();
+                for k in &matrix.kernels {
+                    let (_, text) = Store::new(&s.dir, name).expected(&k.id).unwrap().unwrap();
+                    // Every output line of every kernel is on the page (in a block or its diff).
+                    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                        assert!(
+                            html.contains(&html_escape(line.trim())),
+                            "{}/{}: {name} on {} shows `{line}`",
+                            lang.id,
+                            page.display(),
+                            k.id
+                        );
+                    }
+                }
+                assert!(html.contains(&format!("cargo run -p verify -- {name}")));
+            }
+        }
+    }
+    let entry: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("pagefind/pagefind-entry.json")).unwrap(),
+    )
+    .unwrap();
+    for lang in &config.languages {
+        let tag = lang.lang.to_ascii_lowercase();
+        assert!(
+            entry["languages"][&tag]["page_count"].as_u64().unwrap_or(0) > 0,
+            "search index for {tag}: {entry}"
+        );
+    }
+    // mdBook's own search is off: it would index no Chinese.
+    assert!(!out.join("en/searchindex.js").exists() && !out.join("zh/searchindex.js").exists());
+}
+
+/// A throwaway copy of the book's configuration with its own chapters; the
+/// listings and the matrix are the repository's (or `kmods`).
+fn scratch_book(
+    tag: &str,
+    extra_toml: &str,
+    chapters: &[(&str, &str)],
+    kmods: Option<&Path>,
+) -> PathBuf {
+    let root = test_dir().join(format!("scratch-{tag}"));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join(".ci")).unwrap();
+    let toml = std::fs::read_to_string(repo().join("book.toml")).unwrap() + extra_toml;
+    std::fs::write(root.join("book.toml"), toml).unwrap();
+    for f in ["kernels.toml", ".ci/tools.env"] {
+        std::fs::copy(repo().join(f), root.join(f)).unwrap();
+    }
+    std::os::unix::fs::symlink(repo().join("theme"), root.join("theme")).unwrap();
+    std::os::unix::fs::symlink(
+        kmods.map_or(repo().join("kmods"), Path::to_path_buf),
+        root.join("kmods"),
+    )
+    .unwrap();
+    for (path, text) in chapters {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    root
+}
+
+fn build_scratch(root: &Path) -> Result<build::Built, String> {
+    let mut opts = Options::new(root);
+    opts.preprocessor = Some(preprocessor());
+    build::build(&opts).map_err(|e| format!("{e:#}"))
+}
+
+const SUMMARY_EN: &str = "# Summary\n\n[Intro](index.md)\n\n- [Chapter](chapter.md)\n";
+const SUMMARY_ZH: &str = "# 目录\n\n[引言](index.md)\n\n- [一章](chapter.md)\n";
+
+#[test]
+fn a_bad_directive_fails_the_build_naming_the_chapter_file_and_line() {
+    // A listing without any accepted snapshot, next to the real ones.
+    let kmods = test_dir().join("scratch-kmods");
+    let _ = std::fs::remove_dir_all(&kmods);
+    std::fs::create_dir_all(kmods.join("no_snapshot")).unwrap();
+    for f in ["stop_after_run.c", "Kbuild", "scenario.toml"] {
+        std::fs::copy(
+            repo().join("kmods/stop_after_run").join(f),
+            kmods.join("no_snapshot").join(f),
+        )
+        .unwrap();
+    }
+    let chapter = "# Chapter\n\nText.\n{{#kmod no_such_listing}}\n\n{{#kmod no_snapshot}}\n";
+    let root = scratch_book(
+        "bad-directive",
+        "",
+        &[
+            ("src/en/SUMMARY.md", SUMMARY_EN),
+            ("src/zh/SUMMARY.md", SUMMARY_ZH),
+            ("src/en/index.md", "# Intro\n"),
+            ("src/zh/index.md", "# 引言\n"),
+            ("src/en/chapter.md", chapter),
+            ("src/zh/chapter.md", chapter),
+        ],
+        Some(&kmods),
+    );
+    let err = build_scratch(&root).unwrap_err();
+    assert!(err.contains("src/en/chapter.md:4: {{#kmod no_such_listing}}: no listing `no_such_listing` under kmods/"), "{err}");
+    assert!(
+        err.contains("src/en/chapter.md:6: {{#kmod no_snapshot}}: listing `no_snapshot` has no accepted snapshot for kernel 5.10, 6.1, 6.12, latest"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_listing_in_one_language_only_fails_the_build_naming_it() {
+    let root = scratch_book(
+        "parity",
+        "",
+        &[
+            ("src/en/SUMMARY.md", SUMMARY_EN),
+            ("src/zh/SUMMARY.md", SUMMARY_ZH),
+            ("src/en/index.md", "# Intro\n"),
+            ("src/zh/index.md", "# 引言\n"),
+            (
+                "src/en/chapter.md",
+                "# Chapter\n\n{{#kmod stop_after_run}}\n\n{{#kmod null_deref}}\n",
+            ),
+            ("src/zh/chapter.md", "# 一章\n\n{{#kmod stop_after_run}}\n"),
+        ],
+        None,
+    );
+    let err = build_scratch(&root).unwrap_err();
+    assert!(
+        err.contains(
+            "src/zh/chapter.md lacks {{#kmod null_deref}} (src/en/chapter.md has it at line 5)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_error_line_in_mdbooks_log_fails_the_build() {
+    // mdBook 0.5 drops an [output.html] table with an unknown key, logs an
+    // ERROR, and still exits 0.
+    let root = scratch_book(
+        "error-line",
+        "\n[output.html.playground]\nno-such-key = true\n",
+        &[
+            ("src/en/SUMMARY.md", SUMMARY_EN),
+            ("src/zh/SUMMARY.md", SUMMARY_ZH),
+            ("src/en/index.md", "# Intro\n"),
+            ("src/zh/index.md", "# 引言\n"),
+            ("src/en/chapter.md", "# Chapter\n"),
+            ("src/zh/chapter.md", "# 一章\n"),
+        ],
+        None,
+    );
+    let err = build_scratch(&root).unwrap_err();
+    assert!(err.contains("ERROR"), "{err}");
+}
+
+#[test]
+fn a_broken_link_fails_the_build() {
+    let root = scratch_book(
+        "broken-link",
+        "",
+        &[
+            ("src/en/SUMMARY.md", SUMMARY_EN),
+            ("src/zh/SUMMARY.md", SUMMARY_ZH),
+            (
+                "src/en/index.md",
+                "# Intro\n\nSee [the chapter](no-such-chapter.md).\n",
+            ),
+            ("src/zh/index.md", "# 引言\n"),
+            ("src/en/chapter.md", "# Chapter\n"),
+            ("src/zh/chapter.md", "# 一章\n"),
+        ],
+        None,
+    );
+    let err = build_scratch(&root).unwrap_err();
+    assert!(err.contains("no-such-chapter.md"), "{err}");
+}
+
+/// Terms that occur in the text of exactly one chapter of their language.
+const SEARCHES: &[(&str, &str, &str)] = &[
+    ("en", "kthreadd", "creating-and-stopping"),
+    ("zh", "握手", "creating-and-stopping"),
+];
+
+#[test]
+fn search_finds_the_one_chapter_with_a_term_in_each_language() {
+    let out = book();
+    let config = config();
+    let server = Server::start(out, "127.0.0.1:0").unwrap();
+    let mut browser = Browser::launch();
+    for (lang_id, term, expected) in SEARCHES {
+        let lang = config.languages.iter().find(|l| &l.id == lang_id).unwrap();
+        // The premise: the term is in one chapter of this language only.
+        let holders: Vec<String> = parity::chapters(&config.src_dir(lang))
+            .unwrap()
+            .iter()
+            .map(|c| c.path.with_extension("html"))
+            .filter(|p| {
+                chapter_text(&std::fs::read_to_string(out.join(lang_id).join(p)).unwrap())
+                    .contains(term)
+            })
+            .map(|p| p.with_extension("").display().to_string())
+            .collect();
+        assert_eq!(
+            holders,
+            [expected.to_string()],
+            "`{term}` must be in exactly one {lang_id} chapter"
+        );
+
+        let mut page = browser.page(1200, 900);
+        // Start from another page: the search has to find the chapter.
+        page.goto(&server.url(&format!("{lang_id}/index.html")));
+        page.eval("document.getElementById('kb-search-toggle').click()");
+        page.wait_for(
+            "document.querySelector('#kb-search input')",
+            "the Pagefind search box",
+        );
+        page.eval("document.querySelector('#kb-search input').focus()");
+        page.type_text(term);
+        let hrefs = page.wait_for(
+            "(() => { const r = [...document.querySelectorAll('#kb-search .pagefind-ui__result-link')].map(a => a.getAttribute('href')); return r.length ? r : null; })()",
+            &format!("search results for `{term}`"),
+        );
+        let found: BTreeSet<String> = hrefs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().split('#').next().unwrap().to_string())
+            .collect();
+        page.screenshot(&test_dir().join(format!("screenshots/search-{lang_id}.png")));
+        let want = format!("/{lang_id}/{expected}.html");
+        assert_eq!(
+            found,
+            BTreeSet::from([want]),
+            "searching `{term}` in {lang_id}"
+        );
+    }
+}
+
+#[test]
+fn screenshots_of_a_chapter_show_the_verified_dmesg_in_each_language() {
+    let out = book();
+    let config = config();
+    let matrix = Matrix::load(&repo().join("kernels.toml")).unwrap();
+    let scenarios = manifest::discover(&repo().join("kmods"), &matrix.ids()).unwrap();
+    let name = "stop_after_run";
+    let s = scenarios.iter().find(|s| s.name == name).unwrap();
+    let (_, snapshot) = Store::new(&s.dir, name)
+        .expected(&matrix.kernels[0].id)
+        .unwrap()
+        .unwrap();
+    let server = Server::start(out, "127.0.0.1:0").unwrap();
+    let mut browser = Browser::launch();
+    for lang in &config.languages {
+        let mut page = browser.page(1200, 900);
+        page.goto(&server.url(&format!("{}/creating-and-stopping.html", lang.id)));
+        // The first output block of the listing: its verified dmesg.
+        let block = format!("document.querySelector('#kmod-{name} .kmod-output + pre code')");
+        page.eval(&format!("{block}.scrollIntoView({{block: 'center'}})"));
+        let shown = page.eval(&format!(
+            "(() => {{ const c = {block}; const r = c.getBoundingClientRect(); \
+               return {{ text: c.innerText, visible: r.top >= 0 && r.bottom <= innerHeight && r.width > 0 && getComputedStyle(c).visibility === 'visible' }}; }})()"
+        ));
+        assert_eq!(
+            shown["text"].as_str().unwrap().trim_end(),
+            snapshot.trim_end(),
+            "{}: the block is the snapshot",
+            lang.id
+        );
+        assert_eq!(
+            shown["visible"],
+            serde_json::json!(true),
+            "{}: the block is in view",
+            lang.id
+        );
+        assert_eq!(
+            page.eval("document.documentElement.lang"),
+            serde_json::json!(lang.lang)
+        );
+        let path = test_dir().join(format!("screenshots/{}-creating-and-stopping.png", lang.id));
+        let png = page.screenshot(&path);
+        // One more of every listing's output, for people reviewing a change (CI keeps them).
+        for other in &scenarios {
+            let found = page.eval(&format!(
+                "(() => {{ const o = document.querySelector('#kmod-{} .kmod-output'); if (!o) return false; o.scrollIntoView({{block: 'start'}}); return true; }})()",
+                other.name
+            ));
+            if found == serde_json::json!(true) {
+                page.screenshot(&test_dir().join(format!(
+                    "screenshots/listings/{}-{}.png",
+                    lang.id, other.name
+                )));
+            }
+        }
+        assert!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000,
+            "{}: a real screenshot at {}",
+            lang.id,
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_landing_page_follows_the_readers_choice_or_the_browsers_language() {
+    let out = book();
+    let server = Server::start(out, "127.0.0.1:0").unwrap();
+    let mut browser = Browser::launch();
+    // Opens the landing page in a browser whose languages are `accept`, runs
+    // `click` on the page it lands on (if any), and waits to be at `expect`.
+    let mut visit = |accept: &str, click: Option<&str>, expect: &str| {
+        let mut page = browser.page(1000, 700);
+        page.call(
+            "Emulation.setUserAgentOverride",
+            serde_json::json!({"userAgent": "Mozilla/5.0 (X11; Linux x86_64) kthread-book-test", "acceptLanguage": accept}),
+        );
+        page.goto(&server.url("index.html"));
+        if let Some(click) = click {
+            page.wait_for(click, click);
+        }
+        let at = format!("location.pathname === '{expect}' && document.readyState === 'complete'");
+        page.wait_for(&at, &format!("{expect} with languages {accept}"));
+        // Still there a moment later: nothing else redirects.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(
+            page.eval("location.pathname"),
+            serde_json::json!(expect),
+            "languages {accept}"
+        );
+    };
+    visit("zh-CN,zh", None, "/zh/");
+    visit("en-US,en", None, "/en/");
+    // No language of the book: the reader chooses on the landing page.
+    visit("fr-FR,fr", None, "/index.html");
+    // The language link on a page leads to the same page in the other
+    // language, and that choice wins over the browser's language afterwards.
+    let link = "(() => { const a = location.pathname === '/zh/' && document.readyState === 'complete' && document.querySelector('.lang-switch a'); if (a) a.click(); return !!a; })()";
+    visit("zh-CN,zh", Some(link), "/en/index.html");
+    visit("zh-CN,zh", None, "/en/");
+}
