@@ -18,8 +18,10 @@
 //! Adding a scenario: write it in `scenarios` after its C listing and add it
 //! to `scenarios::all()`; add `src/bin/<name>.rs` (three lines, like the
 //! others) and a `snapshot!(<name>)` line in `tests/snapshots.rs`; state its
-//! reachable set in `tests/reachable.rs`; set `Variant::kmod` once the
-//! `kmods/` listing exists, so verify cross-checks it.
+//! reachable set in `tests/reachable.rs`; accept its output into
+//! `snapshots/<name>.snap` (`cargo run -p verify -- --accept <name>`, or
+//! `cargo insta review`); set `Variant::kmod` once the `kmods/` listing
+//! exists, so verify cross-checks it; put `{{#sim <name>}}` into the book.
 
 pub mod cli;
 pub mod explore;

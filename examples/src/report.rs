@@ -167,13 +167,19 @@ pub fn render(r: &ScenarioReport) -> String {
             }
             let _ = writeln!(s, "  witness: {} steps", o.witness.len());
             for (i, w) in o.witness.iter().enumerate() {
-                let _ = write!(s, "  {:>3}. {:<7} {}: {}", i + 1, w.task, w.at, w.call);
-                if !w.effect.is_empty() {
-                    let _ = write!(s, " -- {}", w.effect);
-                }
-                let _ = writeln!(s);
+                let _ = writeln!(s, "  {}", witness_line(i + 1, w));
             }
         }
+    }
+    s
+}
+
+/// Step `n` (1-based) of a witness schedule as one line:
+/// `  3. insmod  init() > kthread_stop(): get_task_struct(thread) -- usage = 2`.
+pub fn witness_line(n: usize, w: &WitnessStep) -> String {
+    let mut s = format!("{n:>3}. {:<7} {}: {}", w.task, w.at, w.call);
+    if !w.effect.is_empty() {
+        let _ = write!(s, " -- {}", w.effect);
     }
     s
 }

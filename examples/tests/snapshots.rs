@@ -1,5 +1,8 @@
-//! The simulation binaries' stdout, snapshot-tested. Each binary is run as
-//! verify would run it; `cargo insta review` accepts a change.
+//! The simulation binaries' stdout, snapshot-tested against
+//! `examples/snapshots/<name>.snap` -- the one copy of each simulation's
+//! accepted output, which `cargo run -p verify` compares and accepts too
+//! (`verify::sim`) and the book renders (`{{#sim NAME}}`). `cargo insta
+//! review` or `cargo run -p verify -- --accept NAME` accepts a change.
 
 use std::process::Command;
 
@@ -25,7 +28,13 @@ macro_rules! snapshot {
             let json: examples::ScenarioReport =
                 serde_json::from_str(&stdout(bin, &["--json"])).expect("json");
             assert_eq!(json, report);
-            insta::assert_snapshot!(stringify!($name), text);
+            // examples/snapshots/<name>.snap, named like verify's module snapshots.
+            insta::with_settings!({
+                snapshot_path => "../snapshots",
+                prepend_module_to_snapshot => false,
+            }, {
+                insta::assert_snapshot!(stringify!($name), text);
+            });
         }
     };
 }
@@ -44,6 +53,8 @@ fn every_scenario_has_a_binary_and_a_snapshot_test() {
     for name in examples::scenarios::names() {
         let bin = format!("{here}/src/bin/{name}.rs");
         assert!(std::path::Path::new(&bin).exists(), "missing {bin}");
+        let snap = format!("{here}/snapshots/{name}.snap");
+        assert!(std::path::Path::new(&snap).exists(), "missing {snap}");
         let tests = include_str!("snapshots.rs");
         assert!(
             tests.contains(&format!("snapshot!({name});")),

@@ -147,39 +147,7 @@ mod tests {
     //! marked as such.
     use super::*;
 
-    macro_rules! fixture {
-        ($kernel:literal, $example:literal) => {
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/console/",
-                $kernel,
-                "/",
-                $example,
-                ".log"
-            ))
-        };
-    }
-
-    const NULL_DEREF_5_10: &str = fixture!("5.10", "null_deref");
-    const NULL_DEREF_6_1: &str = fixture!("6.1", "null_deref");
-    const NULL_DEREF_6_12: &str = fixture!("6.12", "null_deref");
-    const NULL_DEREF_LATEST: &str = fixture!("latest", "null_deref");
-    const HUNG_5_10: &str = fixture!("5.10", "never_checks_stop");
-    const HUNG_6_1: &str = fixture!("6.1", "never_checks_stop");
-    const HUNG_6_12: &str = fixture!("6.12", "never_checks_stop");
-    const HUNG_LATEST: &str = fixture!("latest", "never_checks_stop");
-    const CANCEL_6_1: &str = fixture!("6.1", "cancel_created");
-    const STOP_LATEST: &str = fixture!("latest", "stop_after_run");
-
-    /// `line`, after checking that it is verbatim a line of `fixture`: the
-    /// tests quote captured lines, not made-up ones.
-    fn real<'a>(fixture: &str, line: &'a str) -> &'a str {
-        assert!(
-            fixture.lines().any(|l| l.trim_end_matches('\r') == line),
-            "not a line of the fixture: {line:?}"
-        );
-        line
-    }
+    use crate::fixtures::*;
 
     #[test]
     fn strip_prefix_removes_the_timestamp() {

@@ -1,7 +1,9 @@
 //! `cargo run -p verify`: build every listing under `kmods/` for every kernel
 //! of the matrix, run it under QEMU, and compare its dmesg with its snapshot;
-//! then build the book from the snapshots. `cargo run -p verify -- book`
-//! builds only the book.
+//! explore every simulation of `examples/` and compare its output with its
+//! snapshot; check each run of a modelled listing against its model; then
+//! build the book from the snapshots. `cargo run -p verify -- book` builds
+//! only the book.
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 use verify::manifest;
 use verify::matrix::Matrix;
 use verify::provision::{self, Root};
-use verify::report::{Entry, KernelInfo, Report};
+use verify::report::{Entry, KernelInfo, Report, SimEntry, SimVariant};
 use verify::run::{self, RunOutput};
 use verify::snapshot::{self, Status, Store};
 
@@ -23,7 +25,9 @@ use verify::snapshot::{self, Status, Store};
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
-    /// Examples to run (directory names under kmods/); all when none is given.
+    /// Examples to run: listings (directory names under kmods/) and
+    /// simulations (binaries of examples/; a name can be both); all when none
+    /// is given.
     examples: Vec<String>,
     /// Run only on this kernel of kernels.toml (repeatable); the whole matrix by default.
     #[arg(short, long = "kernel", value_name = "ID")]
@@ -200,28 +204,37 @@ fn real_main() -> Result<bool> {
     let matrix = Matrix::load(&repo.join("kernels.toml"))?;
     let kernels = matrix.select(&cli.kernels)?;
     let mut scenarios = manifest::discover(&repo.join("kmods"), &matrix.ids())?;
+    let mut sims = verify::sim::names();
     if !cli.examples.is_empty() {
         for name in &cli.examples {
-            if !scenarios.iter().any(|s| &s.name == name) {
+            if !scenarios.iter().any(|s| &s.name == name) && !sims.contains(&name.as_str()) {
                 bail!(
-                    "no example `{name}` under {}; there are: {}",
+                    "no example `{name}`: not a listing under {} ({}) nor a simulation of {}/ ({})",
                     repo.join("kmods").display(),
                     scenarios
                         .iter()
                         .map(|s| s.name.as_str())
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    verify::sim::EXAMPLES_DIR,
+                    sims.join(", ")
                 );
             }
         }
         scenarios.retain(|s| cli.examples.contains(&s.name));
+        sims.retain(|n| cli.examples.iter().any(|e| e == n));
     }
-    if scenarios.is_empty() {
+    if scenarios.is_empty() && sims.is_empty() {
         bail!("no examples under {}", repo.join("kmods").display());
     }
     let ci = in_ci();
     if ci && cli.accept {
         bail!("--accept writes snapshots, and CI=true never does; accept locally and commit the snapshots");
+    }
+    let simulations = run_simulations(&repo, &sims, cli.accept, ci)?;
+    if scenarios.is_empty() {
+        // Only simulations: no kernel is needed.
+        return finish(&cli, &repo, started, vec![], vec![], simulations);
     }
     verify::prereq::ensure()?;
 
@@ -312,6 +325,9 @@ fn real_main() -> Result<bool> {
     let mut entries = Vec::new();
     for (si, sc) in scenarios.iter().enumerate() {
         let store = Store::new(&sc.dir, &sc.name);
+        // Every run of a listing that a simulation models must be one of the
+        // model's reachable outcomes.
+        let model = examples::model_for_kmod(&sc.name);
         let mut accepted = BTreeMap::new();
         let mut example_entries = Vec::new();
         for (ki, root) in roots.iter().enumerate() {
@@ -327,6 +343,7 @@ fn real_main() -> Result<bool> {
                 build_secs: 0.0,
                 boot_secs: 0.0,
                 boot: None,
+                model: None,
             };
             let outs = match &results[&(ki, si)] {
                 Err(msg) => {
@@ -366,6 +383,17 @@ fn real_main() -> Result<bool> {
                             &format!("{} on {kernel}: unstable output", sc.name),
                         ),
                     );
+                }
+            }
+            if let Some(model) = &model {
+                match verify::crosscheck::check(model, &sc.name, first.outcome, &first.text) {
+                    Ok(hit) => e.model = hit,
+                    Err(msg) => {
+                        e.problem = Some(match e.problem.take() {
+                            Some(p) => format!("{p}\n{msg}"),
+                            None => msg,
+                        })
+                    }
                 }
             }
             if e.problem.is_some() && status == Status::Match {
@@ -431,18 +459,32 @@ fn real_main() -> Result<bool> {
         entries.extend(example_entries);
     }
 
+    let kernels = roots
+        .iter()
+        .map(|r| KernelInfo {
+            id: r.kernel.id.clone(),
+            suite: r.kernel.suite.clone(),
+            release: r.release.clone(),
+            provision_secs: r.provision_secs,
+        })
+        .collect();
+    finish(&cli, &repo, started, kernels, entries, simulations)
+}
+
+/// The report, the tables, and the book.
+fn finish(
+    cli: &Cli,
+    repo: &Path,
+    started: Instant,
+    kernels: Vec<KernelInfo>,
+    entries: Vec<Entry>,
+    simulations: Vec<SimEntry>,
+) -> Result<bool> {
     let report = Report {
-        kernels: roots
-            .iter()
-            .map(|r| KernelInfo {
-                id: r.kernel.id.clone(),
-                suite: r.kernel.suite.clone(),
-                release: r.release.clone(),
-                provision_secs: r.provision_secs,
-            })
-            .collect(),
-        passed: entries.iter().all(Entry::passed),
+        kernels,
+        passed: Report::all_passed(&entries, &simulations),
         entries,
+        simulations,
         total_secs: started.elapsed().as_secs_f64(),
     };
     for e in report.entries.iter().filter(|e| e.problem.is_some()) {
@@ -451,6 +493,14 @@ fn real_main() -> Result<bool> {
             style("FAIL").red().bold(),
             e.example,
             e.kernel,
+            e.problem.as_deref().unwrap_or("")
+        );
+    }
+    for e in report.simulations.iter().filter(|e| e.problem.is_some()) {
+        eprintln!(
+            "{} simulation {}: {}",
+            style("FAIL").red().bold(),
+            e.name,
             e.problem.as_deref().unwrap_or("")
         );
     }
@@ -464,19 +514,20 @@ fn real_main() -> Result<bool> {
     }
     std::fs::write(&report_path, serde_json::to_string_pretty(&report)?)
         .with_context(|| format!("writing {}", report_path.display()))?;
-    let failed = report.entries.iter().filter(|e| !e.passed()).count();
+    let failed = report.entries.iter().filter(|e| !e.passed()).count()
+        + report.simulations.iter().filter(|e| !e.passed()).count();
     eprintln!(
         "{} passed, {} failed in {:.0}s; report: {}",
-        report.entries.len() - failed,
+        report.entries.len() + report.simulations.len() - failed,
         failed,
         report.total_secs,
-        rel(&repo, &report_path)
+        rel(repo, &report_path)
     );
     if cli.no_book {
         return Ok(report.passed);
     }
     // The book shows the accepted snapshots, so it is built whatever this run found.
-    let book_ok = match build_book(&repo, None, false) {
+    let book_ok = match build_book(repo, None, false) {
         Ok(_) => true,
         Err(e) => {
             eprintln!("{} the book: {e:#}", style("FAIL").red().bold());
@@ -484,6 +535,98 @@ fn real_main() -> Result<bool> {
         }
     };
     Ok(report.passed && book_ok)
+}
+
+/// Explores each simulation and compares its output with its snapshot, as a
+/// listing's dmesg is: `--accept` explores twice and refuses output that
+/// differs, then writes; otherwise a changed output leaves a `.snap.new`
+/// (never with CI=true).
+fn run_simulations(repo: &Path, names: &[&str], accept: bool, ci: bool) -> Result<Vec<SimEntry>> {
+    let mut out = Vec::new();
+    for &name in names {
+        let store = verify::sim::store(repo, name);
+        let first = verify::sim::run(name).with_context(|| format!("no simulation `{name}`"))?;
+        let mut e = SimEntry {
+            name: name.to_string(),
+            title: first.report.title.clone(),
+            variants: first
+                .report
+                .variants
+                .iter()
+                .map(|v| SimVariant {
+                    variant: v.variant.clone(),
+                    kmod: v.kmod.clone(),
+                    schedules: v.schedules,
+                    reachable: v.outcomes.iter().map(|o| o.name.clone()).collect(),
+                })
+                .collect(),
+            snapshot: None,
+            problem: None,
+            secs: first.secs,
+        };
+        if accept {
+            let second =
+                verify::sim::run(name).with_context(|| format!("no simulation `{name}`"))?;
+            if !snapshot::same(&first.text, &second.text) {
+                e.problem = Some(
+                    "output differs between two explorations; not accepted (the exploration must be deterministic)"
+                        .into(),
+                );
+                eprintln!(
+                    "{}",
+                    diff(
+                        &first.text,
+                        &second.text,
+                        "first exploration",
+                        "second exploration",
+                        &format!("simulation {name}: unstable output")
+                    )
+                );
+            }
+        }
+        let (status, expected) = store.compare_single(&first.text)?;
+        e.snapshot = Some(status.clone());
+        let outcomes: usize = e.variants.iter().map(|v| v.reachable.len()).sum();
+        let schedules: u64 = e.variants.iter().map(|v| v.schedules).sum();
+        eprintln!(
+            "simulation {name}: {outcomes} reachable outcomes of {schedules} schedules ({:.1}s)",
+            e.secs
+        );
+        if status != Status::Match {
+            let title = format!(
+                "simulation {name}: snapshot {}",
+                if status == Status::Missing {
+                    "missing"
+                } else {
+                    "differs"
+                }
+            );
+            match &expected {
+                Some((path, old)) => eprintln!(
+                    "{}",
+                    diff(
+                        &format!("{}\n", old.trim_end()),
+                        &format!("{}\n", first.text.trim_end()),
+                        &rel(repo, path),
+                        &verify::sim::command(name),
+                        &title
+                    )
+                ),
+                None => eprintln!("{}\n{}", style(&title).yellow().bold(), first.text),
+            }
+        }
+        if accept && e.problem.is_none() {
+            if let Some(p) = store.accept_single(&first.text)? {
+                eprintln!("accepted {}", rel(repo, &p));
+            }
+            e.snapshot = Some(Status::Match);
+        } else if !ci && status != Status::Match && e.problem.is_none() {
+            let p = store.write_pending_single(&first.text)?;
+            eprintln!("wrote {} (accept with `cargo run -p verify -- --accept {name}` or `cargo insta review`)", rel(repo, &p));
+        }
+        out.push(e);
+    }
+    Ok(out)
 }
 
 fn rel(repo: &Path, p: &Path) -> String {

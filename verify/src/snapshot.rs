@@ -5,6 +5,10 @@
 //! of a kernel that differs. Files are read with insta itself, so what we
 //! write stays readable by `cargo insta`, and a pending `.snap.new` can be
 //! reviewed with `cargo insta review`.
+//!
+//! A simulation's output does not depend on the kernel: it has one file,
+//! `examples/snapshots/<name>.snap` ([`Store::simulation`]), which the
+//! examples crate's own insta test reads too; the `*_single` methods work on it.
 
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -21,13 +25,31 @@ pub enum Status {
 pub struct Store {
     pub dir: PathBuf,
     pub name: String,
+    /// insta's `source` and `expression` header fields of the files written.
+    header: (String, String),
 }
 
 impl Store {
+    /// A listing's snapshots: `kmods/<name>/snapshots/`.
     pub fn new(example_dir: &Path, name: &str) -> Store {
         Store {
             dir: example_dir.join("snapshots"),
             name: name.to_string(),
+            header: (
+                format!("kmods/{name}/scenario.toml"),
+                "normalized dmesg".into(),
+            ),
+        }
+    }
+
+    /// A simulation's snapshot: `<examples_dir>/snapshots/<name>.snap`, with
+    /// the header the examples crate's insta test (`tests/snapshots.rs`)
+    /// writes, so the file is the same whichever of the two accepts it.
+    pub fn simulation(examples_dir: &Path, name: &str) -> Store {
+        Store {
+            dir: examples_dir.join("snapshots"),
+            name: name.to_string(),
+            header: ("examples/tests/snapshots.rs".into(), "text".into()),
         }
     }
 
@@ -67,8 +89,47 @@ impl Store {
             None => self.shared_path(),
         };
         let path = target.with_extension("snap.new");
-        write(&path, &self.name, text)?;
+        self.write_file(&path, text)?;
         Ok(path)
+    }
+
+    /// Output that is the same everywhere (a simulation) against the one file.
+    pub fn compare_single(&self, text: &str) -> Result<(Status, Option<(PathBuf, String)>)> {
+        let path = self.shared_path();
+        let expected = if path.exists() {
+            Some((path.clone(), read(&path)?))
+        } else {
+            None
+        };
+        let status = match &expected {
+            None => Status::Missing,
+            Some((_, old)) if same(old, text) => Status::Match,
+            Some(_) => Status::Mismatch,
+        };
+        Ok((status, expected))
+    }
+
+    /// `.snap.new` beside the one file, for `cargo insta review`.
+    pub fn write_pending_single(&self, text: &str) -> Result<PathBuf> {
+        let path = self.shared_path().with_extension("snap.new");
+        self.write_file(&path, text)?;
+        Ok(path)
+    }
+
+    /// Accepts `text` into the one file; returns it if it was written (new
+    /// or changed), and removes a pending `.snap.new` either way.
+    pub fn accept_single(&self, text: &str) -> Result<Option<PathBuf>> {
+        let path = self.shared_path();
+        let _ = std::fs::remove_file(path.with_extension("snap.new"));
+        if path.exists() && same(&read(&path)?, text) {
+            return Ok(None);
+        }
+        self.write_file(&path, text)?;
+        Ok(Some(path))
+    }
+
+    fn write_file(&self, path: &Path, text: &str) -> Result<()> {
+        write_with_header(path, &self.header.0, &self.header.1, text)
     }
 
     /// Stores accepted outputs. With every kernel of the matrix in `outputs`,
@@ -93,7 +154,7 @@ impl Store {
             _ => most_common(outputs),
         };
         if current_shared.as_deref().is_none_or(|c| !same(c, &shared)) {
-            write(&self.shared_path(), &self.name, &shared)?;
+            self.write_file(&self.shared_path(), &shared)?;
             written.push(self.shared_path());
         }
         for (kernel, text) in outputs {
@@ -104,7 +165,7 @@ impl Store {
                     removed.push(path);
                 }
             } else if !path.exists() || !same(&read(&path)?, text) {
-                write(&path, &self.name, text)?;
+                self.write_file(&path, text)?;
                 written.push(path);
             }
         }
@@ -140,13 +201,23 @@ pub fn read(path: &Path) -> Result<String> {
     Ok(text.to_string())
 }
 
-/// insta's file format: a YAML header between `---` lines, then the text.
+/// insta's file format: a YAML header between `---` lines, then the text;
+/// the header of a listing's snapshot.
 pub fn write(path: &Path, name: &str, text: &str) -> Result<()> {
+    write_with_header(
+        path,
+        &format!("kmods/{name}/scenario.toml"),
+        "normalized dmesg",
+        text,
+    )
+}
+
+fn write_with_header(path: &Path, source: &str, expression: &str, text: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let body = format!(
-        "---\nsource: kmods/{name}/scenario.toml\nexpression: normalized dmesg\n---\n{}\n",
+        "---\nsource: {source}\nexpression: {expression}\n---\n{}\n",
         text.trim_end()
     );
     std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))
@@ -171,6 +242,49 @@ mod tests {
         let snap = insta::Snapshot::from_file(&p).unwrap();
         assert_eq!(snap.metadata().expression(), Some("normalized dmesg"));
         std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_simulation_has_one_file_written_as_insta_writes_it() {
+        let d = tmp("sim");
+        let s = Store::simulation(&d, "demo");
+        assert_eq!(s.compare_single("a\n").unwrap().0, Status::Missing);
+        let pending = s.write_pending_single("a\n").unwrap();
+        assert_eq!(pending, d.join("snapshots/demo.snap.new"));
+        assert_eq!(
+            s.accept_single("a\n").unwrap(),
+            Some(d.join("snapshots/demo.snap"))
+        );
+        assert!(!pending.exists(), "accepting removes the pending file");
+        assert_eq!(
+            std::fs::read_to_string(s.shared_path()).unwrap(),
+            "---\nsource: examples/tests/snapshots.rs\nexpression: text\n---\na\n"
+        );
+        assert_eq!(
+            s.accept_single("a").unwrap(),
+            None,
+            "unchanged: not written"
+        );
+        assert_eq!(s.compare_single("a").unwrap().0, Status::Match);
+        assert_eq!(s.compare_single("b").unwrap().0, Status::Mismatch);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn the_committed_simulation_snapshots_have_the_header_we_write() {
+        // What examples/tests/snapshots.rs (insta) wrote is what
+        // Store::simulation writes: accepting through verify changes no byte.
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+        for name in examples::scenarios::names() {
+            let s = Store::simulation(&examples, name);
+            let file = std::fs::read_to_string(s.shared_path()).unwrap();
+            let d = tmp(&format!("hdr-{name}"));
+            let copy = Store::simulation(&d, name);
+            copy.accept_single(&read(&s.shared_path()).unwrap())
+                .unwrap();
+            assert_eq!(std::fs::read_to_string(copy.shared_path()).unwrap(), file);
+            std::fs::remove_dir_all(d).unwrap();
+        }
     }
 
     #[test]

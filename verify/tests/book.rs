@@ -125,6 +125,29 @@ fn every_page_of_both_languages_is_built_with_its_verified_output() {
                 assert!(out.join(&other.id).join(&page).is_file());
             }
             for (_, kind) in &ch.directives {
+                if let verify::book::directive::Kind::Sim(name) = kind {
+                    // Every reachable outcome, with its lines and its witness,
+                    // and the command that explores it again.
+                    assert!(html.contains(&format!("id=\"sim-{name}\"")), "{name}");
+                    let report = examples::run(name).unwrap();
+                    for v in &report.variants {
+                        for o in &v.outcomes {
+                            assert!(
+                                html.contains(&html_escape(&o.name)),
+                                "{}/{}: {name} shows `{}`",
+                                lang.id,
+                                page.display(),
+                                o.name
+                            );
+                            for (i, w) in o.witness.iter().enumerate() {
+                                let line = examples::report::witness_line(i + 1, w);
+                                assert!(html.contains(&html_escape(&line)), "{line}");
+                            }
+                        }
+                    }
+                    assert!(html.contains(&format!("cargo run -p examples --bin {name}")));
+                    continue;
+                }
                 let verify::book::directive::Kind::Kmod(name) = kind else {
                     continue;
                 };
@@ -219,7 +242,7 @@ fn a_bad_directive_fails_the_build_naming_the_chapter_file_and_line() {
         )
         .unwrap();
     }
-    let chapter = "# Chapter\n\nText.\n{{#kmod no_such_listing}}\n\n{{#kmod no_snapshot}}\n";
+    let chapter = "# Chapter\n\nText.\n{{#kmod no_such_listing}}\n\n{{#kmod no_snapshot}}\n\n{{#sim no_such_sim}}\n";
     let root = scratch_book(
         "bad-directive",
         "",
@@ -239,6 +262,10 @@ fn a_bad_directive_fails_the_build_naming_the_chapter_file_and_line() {
         err.contains("src/en/chapter.md:6: {{#kmod no_snapshot}}: listing `no_snapshot` has no accepted snapshot for kernel 5.10, 6.1, 6.12, latest"),
         "{err}"
     );
+    assert!(
+        err.contains("src/en/chapter.md:8: {{#sim no_such_sim}}: no simulation `no_such_sim` in examples/ (there are: stop_after_run,"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -255,7 +282,10 @@ fn a_listing_in_one_language_only_fails_the_build_naming_it() {
                 "src/en/chapter.md",
                 "# Chapter\n\n{{#kmod stop_after_run}}\n\n{{#kmod null_deref}}\n",
             ),
-            ("src/zh/chapter.md", "# 一章\n\n{{#kmod stop_after_run}}\n"),
+            (
+                "src/zh/chapter.md",
+                "# 一章\n\n{{#kmod stop_after_run}}\n\n{{#sim stop_after_run}}\n",
+            ),
         ],
         None,
     );
@@ -263,6 +293,12 @@ fn a_listing_in_one_language_only_fails_the_build_naming_it() {
     assert!(
         err.contains(
             "src/zh/chapter.md lacks {{#kmod null_deref}} (src/en/chapter.md has it at line 5)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "src/en/chapter.md lacks {{#sim stop_after_run}} (src/zh/chapter.md has it at line 5)"
         ),
         "{err}"
     );
@@ -425,6 +461,19 @@ fn screenshots_of_a_chapter_show_the_verified_dmesg_in_each_language() {
                     "screenshots/listings/{}-{}.png",
                     lang.id, other.name
                 )));
+            }
+        }
+        // And every model box, its first witness opened.
+        for name in examples::scenarios::names() {
+            let found = page.eval(&format!(
+                "(() => {{ const s = document.getElementById('sim-{name}'); if (!s) return false; \
+                   const d = s.querySelector('details'); if (d) d.open = true; \
+                   s.scrollIntoView({{block: 'start'}}); return true; }})()"
+            ));
+            if found == serde_json::json!(true) {
+                page.screenshot(
+                    &test_dir().join(format!("screenshots/sims/{}-{name}.png", lang.id)),
+                );
             }
         }
         assert!(

@@ -123,3 +123,31 @@ fn fixtures_have_the_expected_outcome() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The cross-check as a run does it, on the real consoles: every kernel's run
+/// of a listing that a simulation models is one of the model's reachable
+/// outcomes.
+#[test]
+fn fixtures_of_modelled_listings_are_reachable_in_their_model() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (kernel, example, path) in &all_fixtures() {
+        let Some(model) = examples::model_for_kmod(example) else {
+            continue;
+        };
+        let console = std::fs::read_to_string(path).unwrap();
+        let lines = scenario_lines(&console).unwrap();
+        let done = finished(&console);
+        let exit = if done { Exit::Guest(0) } else { Exit::Settled };
+        let got = outcome(&lines, &exit, done);
+        match verify::crosscheck::check(&model, example, got, &normalize(&lines)) {
+            Ok(Some(_)) => checked += 1,
+            other => failures.push(format!("{kernel}/{example}: {other:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        checked >= 16,
+        "4 modelled listings x 4 kernels, checked {checked}"
+    );
+}

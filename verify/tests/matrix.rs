@@ -52,6 +52,19 @@ fn every_listing_passes_on_every_kernel() {
             );
         }
     }
+    // Every run of a listing a simulation models was checked against the model.
+    for e in entries {
+        if examples::model_for_kmod(e["example"].as_str().unwrap()).is_some() {
+            assert!(e["model"].is_string(), "not cross-checked: {e}");
+        }
+    }
+    // One row per simulation, each matching its snapshot.
+    let sims = report["simulations"].as_array().unwrap();
+    assert_eq!(sims.len(), examples::scenarios::names().len());
+    for s in sims {
+        assert_eq!(s["snapshot"], "match", "{s}");
+        assert!(s["problem"].is_null(), "{s}");
+    }
     assert!(status.success(), "verify failed: {status}");
     assert_eq!(report["passed"], true);
 }

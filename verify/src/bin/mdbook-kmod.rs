@@ -1,6 +1,7 @@
 //! `mdbook-kmod`: the kthread book's mdBook preprocessor, declared in
-//! `book.toml`. Expands `{{#kmod NAME}}` and `{{#kernels}}` from `kmods/` and
-//! `kernels.toml`; see `verify::book::preprocessor`.
+//! `book.toml`. Expands `{{#kmod NAME}}`, `{{#sim NAME}}` and `{{#kernels}}`
+//! from `kmods/`, the `examples` crate and `kernels.toml`; see
+//! `verify::book::preprocessor`.
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,4 +1,5 @@
-//! The book's directives in chapter text: `{{#kmod NAME}}` and `{{#kernels}}`.
+//! The book's directives in chapter text: `{{#kmod NAME}}`, `{{#sim NAME}}`
+//! and `{{#kernels}}`.
 //!
 //! A directive written with a backslash in front (`\{{#kmod NAME}}`) is text,
 //! not a directive: the backslash is dropped and the rest is shown as is (the
@@ -12,6 +13,9 @@ use std::sync::LazyLock;
 pub enum Kind {
     /// `{{#kmod NAME}}`: a listing of `kmods/NAME/` with its verified output.
     Kmod(String),
+    /// `{{#sim NAME}}`: the reachable outcomes of simulation `NAME` of
+    /// `examples/`, one witness schedule each.
+    Sim(String),
     /// `{{#kernels}}`: the kernel matrix from `kernels.toml`.
     Kernels,
 }
@@ -20,6 +24,7 @@ impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Kind::Kmod(name) => write!(f, "{{{{#kmod {name}}}}}"),
+            Kind::Sim(name) => write!(f, "{{{{#sim {name}}}}}"),
             Kind::Kernels => f.write_str("{{#kernels}}"),
         }
     }
@@ -38,7 +43,7 @@ pub struct Directive {
 }
 
 static DIRECTIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\\)?\{\{#(kmod|kernels)\b([^}]*)\}\}").unwrap());
+    LazyLock::new(|| Regex::new(r"(\\)?\{\{#(kmod|sim|kernels)\b([^}]*)\}\}").unwrap());
 
 /// Every directive in `text`, in order.
 pub fn find(text: &str) -> Vec<Directive> {
@@ -55,6 +60,15 @@ pub fn find(text: &str) -> Vec<Directive> {
             ),
             ("kmod", _) => Err(format!(
                 "{{{{#kmod{}}}}}: takes one name, the directory under kmods/",
+                &caps[3]
+            )),
+            ("sim", [name]) => Ok(Kind::Sim(name.to_string())),
+            ("sim", []) => Err(
+                "{{#sim}} needs the simulation's name: {{#sim NAME}}, NAME a binary of examples/"
+                    .to_string(),
+            ),
+            ("sim", _) => Err(format!(
+                "{{{{#sim{}}}}}: takes one name, a binary of examples/",
                 &caps[3]
             )),
             ("kernels", []) => Ok(Kind::Kernels),
@@ -134,6 +148,24 @@ mod tests {
         });
         assert_eq!(out, "a\nX!\nb {{#kmod y}}\n{{#kmod z}}\n");
         assert_eq!(errors, vec![(4, "no {{#kmod z}}".to_string())]);
+    }
+
+    #[test]
+    fn finds_simulations() {
+        let d = find("{{#sim stop_after_run}}\n{{#sim}} {{#sim a b}} \\{{#sim x}} {{#simulate y}}");
+        assert_eq!(d.len(), 4);
+        assert_eq!(d[0].kind, Ok(Kind::Sim("stop_after_run".into())));
+        assert_eq!(
+            d[0].kind.as_ref().unwrap().to_string(),
+            "{{#sim stop_after_run}}"
+        );
+        assert!(d[1]
+            .kind
+            .as_ref()
+            .unwrap_err()
+            .contains("needs the simulation's name"));
+        assert!(d[2].kind.as_ref().unwrap_err().contains("takes one name"));
+        assert!(d[3].escaped);
     }
 
     #[test]

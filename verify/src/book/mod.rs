@@ -1,18 +1,24 @@
 //! The last stage (DESIGN.md §1, §5): the verified snapshots rendered into the
 //! bilingual book.
 //!
-//! - [`directive`] finds `{{#kmod NAME}}` and `{{#kernels}}` in a chapter;
-//! - [`render`] turns them into Markdown from `kmods/` and `kernels.toml`;
-//! - [`parity`] checks that every language has the same chapters and listings;
+//! - [`directive`] finds `{{#kmod NAME}}`, `{{#sim NAME}}` and `{{#kernels}}`
+//!   in a chapter;
+//! - [`render`] turns them into Markdown from `kmods/`, the simulations of
+//!   `examples/` (checked against their snapshots) and `kernels.toml`;
+//! - [`parity`] checks that every language has the same chapters, listings
+//!   and simulations;
 //! - [`preprocessor`] is the mdBook preprocessor that does all of the above
 //!   during `mdbook build` (the `mdbook-kmod` binary, declared in `book.toml`);
 //! - [`build`] is `cargo run -p verify -- book`: both languages, the landing
 //!   page, link checking and the Pagefind search index, into `book/`;
 //! - [`serve`] serves the built book on localhost, for readers and browser tests;
-//! - [`tools`] reads the pinned tool versions from `.ci/tools.env`.
+//! - [`tools`] reads the pinned tool versions from `.ci/tools.env`;
+//! - [`flatten`] copies the chapters, includes expanded, for skeptic, which
+//!   tests the Rust code blocks of the text (`build.rs`, `tests/skeptic.rs`).
 
 pub mod build;
 pub mod directive;
+pub mod flatten;
 pub mod parity;
 pub mod preprocessor;
 pub mod render;

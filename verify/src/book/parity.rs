@@ -1,7 +1,8 @@
 //! Both languages tell the same book: the same chapters (same files, same
 //! `SUMMARY.md` order and nesting) and, chapter by chapter, the same
-//! directives in the same order, so every listing and its verified output
-//! appears in every language (DESIGN.md §5).
+//! directives in the same order, so every listing and its verified output,
+//! and every simulation and its reachable outcomes (`{{#sim NAME}}`), appears
+//! in every language (DESIGN.md §5).
 
 use super::directive::{self, Kind};
 use super::{BookConfig, Language};
@@ -346,6 +347,26 @@ mod tests {
             p[1].contains("src/en/b.md lacks {{#kmod z}} (src/zh/b.md has it at line 1)"),
             "{p:?}"
         );
+        let p = problems(
+            "sim",
+            TWO,
+            TWO,
+            &[
+                ("index.md", "", ""),
+                (
+                    "a.md",
+                    "{{#kmod x}}\n{{#sim x}}\n",
+                    "{{#kmod x}}\n{{#sim y}}\n",
+                ),
+                ("b.md", "", ""),
+            ],
+        );
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(
+            p[0].contains("src/zh/a.md lacks {{#sim x}} (src/en/a.md has it at line 2)"),
+            "{p:?}"
+        );
+        assert!(p[1].contains("src/en/a.md lacks {{#sim y}}"), "{p:?}");
         let p = problems(
             "listing-order",
             TWO,

@@ -2,8 +2,8 @@
 //! build of either language and
 //!
 //! 1. checks parity between the languages (fails naming what is missing);
-//! 2. expands `{{#kmod NAME}}` and `{{#kernels}}` (fails naming the chapter
-//!    file and line of every directive it cannot expand);
+//! 2. expands `{{#kmod NAME}}`, `{{#sim NAME}}` and `{{#kernels}}` (fails
+//!    naming the chapter file and line of every directive it cannot expand);
 //! 3. puts a link to the same page in every other language at the top of
 //!    each chapter (a Markdown link, so mdbook-linkcheck2 checks it), and
 //!    marks the chapter text as the part Pagefind indexes.
@@ -38,8 +38,11 @@ impl Preprocessor for Kmod {
     }
 }
 
-/// The listings and the matrix the directives are rendered from.
+/// The listings, the simulations' snapshots and the matrix the directives
+/// are rendered from.
 pub struct Sources {
+    /// The repository root (`examples/snapshots/` is under it).
+    pub root: std::path::PathBuf,
     pub matrix: Matrix,
     pub scenarios: Vec<Scenario>,
 }
@@ -48,7 +51,11 @@ impl Sources {
     pub fn load(root: &Path) -> Result<Sources> {
         let matrix = Matrix::load(&root.join("kernels.toml"))?;
         let scenarios = manifest::discover(&root.join("kmods"), &matrix.ids())?;
-        Ok(Sources { matrix, scenarios })
+        Ok(Sources {
+            root: root.to_path_buf(),
+            matrix,
+            scenarios,
+        })
     }
 
     /// The Markdown for one directive, or why there is none.
@@ -72,6 +79,8 @@ impl Sources {
                         })?;
                 render::kmod(scenario, &self.matrix, words).map_err(|e| format!("{kind}: {e}"))
             }
+            Kind::Sim(name) => render::sim(&self.root, name, &self.scenarios, &self.matrix, words)
+                .map_err(|e| format!("{kind}: {e}")),
         }
     }
 }
@@ -249,6 +258,27 @@ mod tests {
             err.contains("stop_after_run"),
             "lists the listings there are: {err}"
         );
+    }
+
+    #[test]
+    fn an_unknown_simulation_names_file_and_line() {
+        let config = BookConfig::load(&repo()).unwrap();
+        let lang = config.languages[1].clone();
+        let mut ch = Chapter::new(
+            "Demo",
+            "# Demo\n\n{{#sim stop_after_run}}\n\n{{#sim no_such_sim}}\n".into(),
+            "demo.md",
+            vec![],
+        );
+        ch.source_path = Some("demo.md".into());
+        let mut book = Book::new();
+        book.push_item(ch);
+        let err = format!("{:#}", expand_book(&config, &lang, book).unwrap_err());
+        assert!(
+            err.contains("src/zh/demo.md:5: {{#sim no_such_sim}}: no simulation `no_such_sim`"),
+            "{err}"
+        );
+        assert!(!err.contains("demo.md:3"), "the known one expands: {err}");
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! Markdown for the directives, made only from files: the listing's sources
-//! and its accepted snapshots under `kmods/NAME/`, and `kernels.toml`. No
-//! output in the book is typed by hand (DESIGN.md §5).
+//! Markdown for the directives, made only from files and the model: the
+//! listing's sources and its accepted snapshots under `kmods/NAME/`,
+//! `kernels.toml`, and a simulation's exploration, which must equal its
+//! accepted snapshot `examples/snapshots/NAME.snap`. No output in the book is
+//! typed by hand (DESIGN.md §5).
 
 use crate::manifest::Scenario;
 use crate::matrix::Matrix;
 use crate::outcome::Outcome;
-use crate::snapshot::{self, Store};
+use crate::snapshot::{self, Status, Store};
+use crate::{crosscheck, sim};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -25,6 +28,24 @@ pub struct Words {
     archives: &'static str,
     image: &'static str,
     listings: &'static str,
+    model: &'static str,
+    variant: &'static str,
+    /// "{schedules} schedules … {n} reachable outcomes".
+    explored: &'static str,
+    /// The same, for a single reachable outcome.
+    explored_one: &'static str,
+    /// "Reachable outcome {i} of {n}".
+    outcome_of: &'static str,
+    /// "verify classifies … as {as}".
+    observed_as: &'static str,
+    /// "… on kernels {kernels}".
+    seen_on: &'static str,
+    not_seen: &'static str,
+    /// "Witness schedule ({n} steps)".
+    witness: &'static str,
+    prints_nothing: &'static str,
+    /// Between two sentences: a space in English, nothing in Chinese.
+    gap: &'static str,
 }
 
 impl Words {
@@ -44,6 +65,18 @@ impl Words {
                 archives: "软件源",
                 image: "内核包",
                 listings: "已验证的清单",
+                model: "模型",
+                variant: "变体",
+                explored: "穷举模型中原子步骤的所有交错：共 {schedules} 种调度，可达结果 {n} 种。",
+                explored_one:
+                    "穷举模型中原子步骤的所有交错：共 {schedules} 种调度，可达结果只有 1 种。",
+                outcome_of: "可达结果 {i}/{n}：",
+                observed_as: "verify 会把这样的运行判定为 {as}。",
+                seen_on: "模块在内核 {kernels} 上的验证运行正是这个结果。",
+                not_seen: "模块的验证运行在哪个内核上都不是这个结果。",
+                witness: "见证调度（{n} 步）",
+                prints_nothing: "（模块什么也不打印）",
+                gap: "",
             }
         } else {
             Words {
@@ -59,6 +92,17 @@ impl Words {
                 archives: "Archives",
                 image: "Kernel package",
                 listings: "Verified listings",
+                model: "Model",
+                variant: "Variant",
+                explored: "Every interleaving of the model's atomic steps: {schedules} schedules, {n} reachable outcomes.",
+                explored_one: "Every interleaving of the model's atomic steps: {schedules} schedules, one reachable outcome.",
+                outcome_of: "Reachable outcome {i} of {n}:",
+                observed_as: "verify classifies such a run as {as}.",
+                seen_on: "The module's verified runs ended this way on kernels {kernels}.",
+                not_seen: "None of the module's verified runs ended this way.",
+                witness: "Witness schedule ({n} steps)",
+                prints_nothing: "(the module prints nothing)",
+                gap: " ",
             }
         }
     }
@@ -238,6 +282,182 @@ pub fn kmod(scenario: &Scenario, matrix: &Matrix, words: &Words) -> Result<Strin
     Ok(md)
 }
 
+/// `{{#sim NAME}}`: every reachable outcome of simulation `NAME` (per
+/// variant), with the module's lines it prints, how verify would classify it,
+/// the kernels whose verified run of the modelled listing ended that way
+/// (from the accepted snapshots of `modules`, through the same cross-check
+/// as `cargo run -p verify`), one witness schedule, and the command that
+/// reproduces it. The exploration must equal the accepted snapshot.
+pub fn sim(
+    root: &Path,
+    name: &str,
+    modules: &[Scenario],
+    matrix: &Matrix,
+    words: &Words,
+) -> Result<String, String> {
+    let run = sim::run(name).ok_or_else(|| {
+        format!(
+            "no simulation `{name}` in {}/ (there are: {})",
+            sim::EXAMPLES_DIR,
+            sim::names().join(", ")
+        )
+    })?;
+    let store = sim::store(root, name);
+    let snap = format!("{}/snapshots/{name}.snap", sim::EXAMPLES_DIR);
+    match store
+        .compare_single(&run.text)
+        .map_err(|e| format!("{e:#}"))?
+        .0
+    {
+        Status::Match => {}
+        Status::Missing => {
+            return Err(format!(
+                "simulation `{name}` has no accepted snapshot ({snap}); run `cargo run -p verify -- --accept {name}` and commit it"
+            ))
+        }
+        Status::Mismatch => {
+            return Err(format!(
+                "simulation `{name}` no longer prints its accepted snapshot {snap}; `cargo run -p verify -- {name}` shows the difference, `cargo run -p verify -- --accept {name}` accepts it"
+            ))
+        }
+    }
+    let report = &run.report;
+    let mut md = String::new();
+    let _ = writeln!(md, "<div class=\"sim\" id=\"sim-{name}\">\n");
+    let _ = writeln!(
+        md,
+        "<p class=\"sim-title\">{} <code>{name}</code>: {}</p>\n",
+        words.model,
+        html_escape(&report.title)
+    );
+    let several = report.variants.len() > 1;
+    for v in &report.variants {
+        let module = v.kmod.as_deref().unwrap_or(name);
+        if several {
+            let _ = writeln!(
+                md,
+                "<p class=\"sim-variant\">{} <code>{}</code>: <code>{}</code></p>\n",
+                words.variant,
+                html_escape(&v.variant),
+                html_escape(&v.summary)
+            );
+        } else {
+            let _ = writeln!(
+                md,
+                "<p class=\"sim-variant\"><code>{}</code></p>\n",
+                html_escape(&v.summary)
+            );
+        }
+        let explored = if v.outcomes.len() == 1 {
+            words.explored_one
+        } else {
+            words.explored
+        };
+        let _ = writeln!(
+            md,
+            "<p class=\"sim-explored\">{}</p>\n",
+            explored
+                .replace("{schedules}", &v.schedules.to_string())
+                .replace("{n}", &v.outcomes.len().to_string())
+        );
+        let seen = match v.kmod.as_deref() {
+            Some(kmod) => seen_on(v, kmod, modules, matrix)?,
+            None => None,
+        };
+        let n = v.outcomes.len();
+        for (i, o) in v.outcomes.iter().enumerate() {
+            let _ = writeln!(
+                md,
+                "<p class=\"sim-outcome\">{} <code>{}</code></p>\n",
+                words
+                    .outcome_of
+                    .replace("{i}", &(i + 1).to_string())
+                    .replace("{n}", &n.to_string()),
+                html_escape(&o.name)
+            );
+            let mut notes = words.observed_as.replace(
+                "{as}",
+                &o.observed_as
+                    .iter()
+                    .map(|c| format!("<code>{c}</code>"))
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            );
+            if let Some(seen) = &seen {
+                let kernels: Vec<&str> = seen
+                    .iter()
+                    .filter(|(_, hit)| hit == &o.name)
+                    .map(|(k, _)| k.as_str())
+                    .collect();
+                notes.push_str(words.gap);
+                if kernels.is_empty() {
+                    notes.push_str(words.not_seen);
+                } else {
+                    notes.push_str(&words.seen_on.replace("{kernels}", &kernels.join(", ")));
+                }
+            }
+            let _ = writeln!(md, "<p class=\"sim-seen\">{notes}</p>\n");
+            let dmesg: Vec<String> = o.dmesg.iter().map(|l| format!("{module}: {l}")).collect();
+            if dmesg.is_empty() {
+                md.push_str(&fenced("text", words.prints_nothing));
+            } else {
+                md.push_str(&fenced("text", &dmesg.join("\n")));
+            }
+            md.push('\n');
+            let steps: Vec<String> = o
+                .witness
+                .iter()
+                .enumerate()
+                .map(|(i, w)| examples::report::witness_line(i + 1, w))
+                .collect();
+            let _ = writeln!(
+                md,
+                "<details class=\"sim-witness\">\n<summary>{}</summary>\n",
+                words.witness.replace("{n}", &steps.len().to_string())
+            );
+            md.push_str(&fenced("text", &steps.join("\n")));
+            md.push_str("\n</details>\n\n");
+        }
+    }
+    let _ = writeln!(md, "<p class=\"sim-reproduce\">{}</p>\n", words.reproduce);
+    md.push_str(&fenced("sh", &sim::command(name)));
+    md.push_str("\n</div>\n");
+    Ok(md)
+}
+
+/// For each kernel with an accepted snapshot of `kmod`: the model's outcome
+/// that run was. `None` when `kmod` is not a listing here. A snapshot the
+/// model cannot reach fails the build, as it fails `cargo run -p verify`.
+fn seen_on(
+    v: &examples::VariantReport,
+    kmod: &str,
+    modules: &[Scenario],
+    matrix: &Matrix,
+) -> Result<Option<Vec<(String, String)>>, String> {
+    let Some(module) = modules.iter().find(|s| s.name == kmod) else {
+        return Ok(None);
+    };
+    let store = Store::new(&module.dir, kmod);
+    let mut seen = Vec::new();
+    for k in &matrix.kernels {
+        let Some((path, text)) = store.expected(&k.id).map_err(|e| format!("{e:#}"))? else {
+            continue; // {{#kmod}} names a missing snapshot
+        };
+        match crosscheck::check(v, kmod, module.expected(&k.id), &text) {
+            Ok(Some(hit)) => seen.push((k.id.clone(), hit)),
+            Ok(None) => {}
+            Err(e) => {
+                return Err(format!(
+                    "the accepted output of `{kmod}` on kernel {} ({}) is {e}",
+                    k.id,
+                    path.display()
+                ))
+            }
+        }
+    }
+    Ok(Some(seen))
+}
+
 /// `{{#kernels}}`: the kernel matrix, straight from `kernels.toml`.
 pub fn kernels(matrix: &Matrix, scenarios: &[Scenario], words: &Words) -> String {
     let mut md = format!(
@@ -385,6 +605,112 @@ mod tests {
         assert!(md.contains("| b | s2 | `oops` | B |"), "{md}");
         assert!(md.contains("验证通过的 dmesg，内核 a, c"), "{md}");
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_simulation_renders_every_reachable_outcome_with_a_witness() {
+        let (m, s) = load();
+        let md = sim(
+            &repo(),
+            "stop_after_run",
+            &s,
+            &m,
+            &Words::for_language("en"),
+        )
+        .unwrap();
+        let report = examples::run("stop_after_run").unwrap();
+        let v = &report.variants[0];
+        assert_eq!(v.outcomes.len(), 2);
+        for (i, o) in v.outcomes.iter().enumerate() {
+            assert!(
+                md.contains(&format!("Reachable outcome {} of 2: <code>", i + 1)),
+                "{md}"
+            );
+            assert!(md.contains(&html_escape(&o.name)), "{}", o.name);
+            for l in &o.dmesg {
+                assert!(md.contains(&format!("stop_after_run: {l}\n")), "{l}");
+            }
+            let summary = format!("Witness schedule ({} steps)", o.witness.len());
+            assert!(md.contains(&summary), "{summary}");
+            let last = examples::report::witness_line(o.witness.len(), o.witness.last().unwrap());
+            assert!(md.contains(&last), "{last}");
+        }
+        // The verified runs of the listing are the -EINTR outcome, on every kernel.
+        let kernels: Vec<&str> = m.kernels.iter().map(|k| k.id.as_str()).collect();
+        let seen = format!(
+            "The module's verified runs ended this way on kernels {}.",
+            kernels.join(", ")
+        );
+        assert_eq!(md.matches(&seen).count(), 1, "{md}");
+        assert!(md.contains("None of the module's verified runs ended this way."));
+        assert!(md.contains("```sh\ncargo run -p examples --bin stop_after_run\n```"));
+
+        assert!(md.contains("1521 schedules, 2 reachable outcomes."), "{md}");
+        assert!(!md.contains("Variant"), "one variant: no variant names");
+
+        // A simulation that models no listing says nothing about kernels.
+        let md = sim(&repo(), "lost_wakeup", &s, &m, &Words::for_language("zh")).unwrap();
+        assert!(md.contains("变体 <code>state-before-check</code>"), "{md}");
+        assert!(!md.contains("验证运行"), "{md}");
+        assert!(md.contains("见证调度"), "{md}");
+        assert!(
+            md.contains("（模块什么也不打印）"),
+            "a hang that prints nothing: {md}"
+        );
+
+        let err = sim(&repo(), "nope", &s, &m, &Words::for_language("en")).unwrap_err();
+        assert!(
+            err.contains("no simulation `nope`") && err.contains("stop_after_run"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_simulation_without_its_accepted_snapshot_is_refused() {
+        let d = std::env::temp_dir().join(format!("verify-render-sim-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let (m, s) = load();
+        let words = Words::for_language("en");
+        let err = sim(&d, "cancel_created", &s, &m, &words).unwrap_err();
+        assert!(err.contains("no accepted snapshot"), "{err}");
+        assert!(err.contains("--accept cancel_created"), "{err}");
+        let store = sim::store(&d, "cancel_created");
+        store.accept_single("an older output").unwrap();
+        let err = sim(&d, "cancel_created", &s, &m, &words).unwrap_err();
+        assert!(
+            err.contains("no longer prints its accepted snapshot"),
+            "{err}"
+        );
+        let run = sim::run("cancel_created").unwrap();
+        store.accept_single(&run.text).unwrap();
+        assert!(sim(&d, "cancel_created", &s, &m, &words).is_ok());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_verified_run_the_model_cannot_reach_fails_the_simulation() {
+        let (m, s) = load();
+        let mut modules = s.clone();
+        let listing = modules
+            .iter_mut()
+            .find(|s| s.name == "completion_handshake")
+            .unwrap();
+        // The manifest says the run hung: the model of the listing cannot.
+        listing.expect = Outcome::HungTask;
+        listing.expect_on.clear();
+        let err = sim(
+            &repo(),
+            "completion_handshake",
+            &modules,
+            &m,
+            &Words::for_language("en"),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("the accepted output of `completion_handshake` on kernel")
+                && err.contains("observed `hung-task`"),
+            "{err}"
+        );
     }
 
     #[test]
