@@ -635,7 +635,12 @@ fn rel(repo: &Path, p: &Path) -> String {
 
 /// A coloured unified diff with a title naming the example and the kernel.
 fn diff(old: &str, new: &str, old_name: &str, new_name: &str, title: &str) -> String {
-    let text_diff = similar::TextDiff::from_lines(old, new);
+    // Snapshots compare without trailing whitespace; so does the diff.
+    let (old, new) = (
+        format!("{}\n", old.trim_end()),
+        format!("{}\n", new.trim_end()),
+    );
+    let text_diff = similar::TextDiff::from_lines(&old, &new);
     let mut s = format!("{}\n", style(title).yellow().bold());
     for line in text_diff
         .unified_diff()

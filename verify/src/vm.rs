@@ -17,9 +17,11 @@ use std::time::{Duration, Instant};
 /// `tsc_early_khz`: microvm has no HPET or PM timer, so the kernel calibrates
 /// the TSC against the PIT, which fails when the host is busy; the kernel then
 /// hung early in boot, printing nothing (seen on 6.1 with two guests and a
-/// build sharing two cores). A fixed value skips that calibration.
+/// build sharing two cores). A fixed value skips that calibration; since it
+/// is not the real rate, `tsc=unstable` keeps the kernel from using the TSC
+/// as its clock, or its watchdog would say so in the middle of a scenario.
 pub const CMDLINE: &str = "console=ttyS0 quiet panic=-1 printk.devkmsg=on \
-     tsc_early_khz=2000000 \
+     tsc_early_khz=2000000 tsc=unstable \
      watchdog_thresh=2 sysctl.kernel.hung_task_timeout_secs=3 \
      sysctl.kernel.hung_task_check_interval_secs=1 \
      sysctl.kernel.hung_task_warnings=1";
