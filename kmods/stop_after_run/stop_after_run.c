@@ -37,6 +37,13 @@ static int __init stop_after_run_init(void)
 	struct task_struct *task;
 	int ret;
 
+	/*
+	 * Only to make the demonstration repeatable on one CPU: as SCHED_FIFO,
+	 * init cannot lose the CPU to the new SCHED_NORMAL thread before
+	 * kthread_stop() sleeps (on the lazy-preemption kernel it once did).
+	 * The race itself remains; see the model of all interleavings.
+	 */
+	sched_set_fifo_low(current);
 	task = kthread_run(thread_fn, NULL, "stop_after_run");
 	if (IS_ERR(task))
 		return PTR_ERR(task);

@@ -72,7 +72,10 @@ pub fn build(root: &Root, example: &Path, work: &Path) -> Result<Built> {
         }
     }
     // Listings share headers through kmods/include.
-    if let Some(include) = example.parent().map(|p| p.join("include")) {
+    if let Some(include) = example
+        .parent()
+        .map(|p| p.join(crate::manifest::SHARED_DIR))
+    {
         if include.is_dir() {
             for entry in std::fs::read_dir(&include)? {
                 let entry = entry?;

@@ -211,13 +211,18 @@ impl Scenario {
     }
 }
 
+/// Headers shared by listings (copied next to each listing's sources).
+pub const SHARED_DIR: &str = "include";
+
 /// Every example under `kmods/`, sorted by name. A directory without a
-/// manifest is an error, not something to skip.
+/// manifest is an error, not something to skip; only `kmods/include/`, the
+/// shared headers, is not an example.
 pub fn discover(kmods: &Path, kernel_ids: &[String]) -> Result<Vec<Scenario>> {
     let mut dirs = Vec::new();
     for entry in std::fs::read_dir(kmods).with_context(|| format!("reading {}", kmods.display()))? {
         let entry = entry?;
-        if entry.file_type()?.is_dir() && !entry.file_name().to_string_lossy().starts_with('.') {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type()?.is_dir() && !name.starts_with('.') && name != SHARED_DIR {
             dirs.push(entry.path());
         }
     }

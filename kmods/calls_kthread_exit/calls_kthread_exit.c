@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * calls_kthread_exit: a module's kthread that ends with kthread_exit(),
+ * the helper upstream 5.17 introduced for kthreads when do_exit() lost
+ * its export.
+ *
+ * Evidence next to SEEDS claim 3.2 (calls_do_exit.c): which exit call a
+ * module can use differs from kernel to kernel, and the headers are not
+ * enough to tell.  kthread_exit() is declared in <linux/kthread.h> on
+ * all four kernels (Debian backported the declaration to 5.10), but:
+ *
+ *  - 5.10 and 6.1 do not export it: the file compiles and modpost
+ *    rejects the module ("kthread_exit" undefined);
+ *  - 6.12 exports it (kernel/kthread.c);
+ *  - on the newest kernel it is a macro for do_exit(), exported again.
+ *
+ * Where it links, the thread ends with code 5 without returning to the
+ * module, and module exit collects the code with kthread_stop() through
+ * the reference init took.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched/task.h>
+
+static struct task_struct *task;
+
+static int thread_fn(void *data)
+{
+	pr_info("thread: calling kthread_exit(5)\n");
+	kthread_exit(5);
+}
+
+static int __init calls_kthread_exit_init(void)
+{
+	task = kthread_create(thread_fn, NULL, "calls_kexit");
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+
+	get_task_struct(task);
+	wake_up_process(task);
+	return 0;
+}
+
+static void __exit calls_kthread_exit_exit(void)
+{
+	pr_info("exit: kthread_stop returned %d\n", kthread_stop(task));
+	put_task_struct(task);
+}
+
+module_init(calls_kthread_exit_init);
+module_exit(calls_kthread_exit_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("A module's kthread that ends with kthread_exit()");
+MODULE_AUTHOR("The kthread book");
