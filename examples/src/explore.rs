@@ -183,6 +183,9 @@ pub fn outcome(m: &Model, w: &World) -> Outcome {
         };
         parts.push(format!("{}: {ran}, {stop}", def.name));
     }
+    if parts.is_empty() {
+        parts.push("every task finished".to_string());
+    }
     Outcome {
         class,
         name: parts.join("; "),

@@ -7,7 +7,7 @@
 //! explorer ([`explore`]) runs every interleaving of its atomic steps and
 //! reports each reachable outcome with the shortest schedule that reaches it
 //! ([`report`]). One binary per scenario prints that report; `verify` uses
-//! [`model_for_kmod`] and [`report::cross_check`] to check that what a real
+//! [`models_for_kmod`] and [`report::cross_check`] to check that what a real
 //! kernel did is one of the reachable outcomes.
 //!
 //! Module map: `model` (kernel objects and one atomic step), `program`
@@ -21,7 +21,9 @@
 //! reachable set in `tests/reachable.rs`; accept its output into
 //! `snapshots/<name>.snap` (`cargo run -p verify -- --accept <name>`, or
 //! `cargo insta review`); set `Variant::kmod` once the `kmods/` listing
-//! exists, so verify cross-checks it; put `{{#sim <name>}}` into the book.
+//! exists (and `Variant::load`, one variant per load, if its scenario loads
+//! the module more than once), so verify cross-checks it; put
+//! `{{#sim <name>}}` into the book.
 
 pub mod cli;
 pub mod explore;
@@ -38,12 +40,14 @@ pub fn run(name: &str) -> Option<ScenarioReport> {
     scenarios::find(name).map(|s| report::scenario_report(&s))
 }
 
-/// The explored model of the `kmods/<kmod>` listing, if one models it.
-pub fn model_for_kmod(kmod: &str) -> Option<VariantReport> {
-    scenarios::all().iter().find_map(|s| {
-        s.variants
-            .iter()
-            .find(|v| v.kmod == Some(kmod))
-            .map(report::variant_report)
-    })
+/// The explored models of the `kmods/<kmod>` listing: one for the whole
+/// scenario, or one per load (`VariantReport::load`) when the scenario loads
+/// the module more than once. Empty when nothing models it.
+pub fn models_for_kmod(kmod: &str) -> Vec<VariantReport> {
+    scenarios::all()
+        .iter()
+        .flat_map(|s| s.variants.iter())
+        .filter(|v| v.kmod == Some(kmod))
+        .map(report::variant_report)
+        .collect()
 }

@@ -65,6 +65,8 @@ pub enum Cond {
     ShouldStop,
     /// `READ_ONCE(flag)` of a module global.
     Flag(Fid),
+    /// The task's `ret` local is non-zero (`if (wait_for_completion_timeout(...))`).
+    Ret,
 }
 
 /// The value a `pr_info()` prints in place of `{}`.
@@ -75,6 +77,13 @@ pub enum Arg {
     Ret,
     /// A module global, printed as `yes`/`no`.
     Flag(Fid),
+    /// A module global, printed as the first word when true, the second
+    /// when false (`flag ? "set" : "clear"`).
+    FlagAs(Fid, &'static str, &'static str),
+    /// `kthread_should_stop()` of the printing task, as `yes`/`no`.
+    ShouldStop,
+    /// A constant (a module parameter the variant fixes).
+    Int(i32),
 }
 
 /// One atomic step. Task arguments are the `struct task_struct *` the
@@ -139,12 +148,26 @@ pub enum Op {
     WakeUp(Wid),
     /// `WRITE_ONCE(flag, value)` on a module global.
     WriteFlag(Fid, bool),
+    /// `while (!READ_ONCE(flag)) cond_resched();`: a loop without side
+    /// effects, so it is one step that can be taken once `flag` is true
+    /// (spinning longer changes nothing another task can see).
+    SpinUntil(Fid),
+    /// `msleep(ms)`: time is not modelled, so this is a step that changes
+    /// nothing; it marks where the listing waits, so that the explorer
+    /// lets the other tasks run there, as it does everywhere.
+    Msleep(u32),
+    /// `ret = wait_for_completion_timeout(comp, HZ)`: consumes a `done`
+    /// and returns non-zero; or, when nothing else in the scenario can
+    /// move any more, times out and returns 0. A timeout of a second is
+    /// an eternity next to the microseconds the other steps take, so it
+    /// expires only when every other task is asleep.
+    WaitForCompletionTimeout(Cid),
     /// Evaluate `cond`; jump to `to` when it is true.
     JumpIf(Cond, usize),
     /// Control flow only: not a step of its own.
     Goto(usize),
-    /// `pr_info(fmt, arg)`.
-    PrInfo(&'static str, Arg),
+    /// `pr_info(fmt, args...)`: each `{}` in `fmt` takes the next argument.
+    PrInfo(&'static str, [Arg; 2]),
     /// `do_init_module()`: the init function returned `ret`. On success the
     /// module is MODULE_STATE_LIVE; on failure it is freed at once.
     InitReturns(i32),
@@ -254,24 +277,26 @@ pub struct Task {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Line {
     fmt: &'static str,
-    value: Option<Value>,
+    values: [Option<Value>; 2],
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Value {
     Int(i32),
-    YesNo(bool),
+    Word(&'static str),
 }
 
 impl fmt::Display for Line {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.value {
-            None => f.write_str(self.fmt),
-            Some(Value::Int(v)) => f.write_str(&self.fmt.replacen("{}", &v.to_string(), 1)),
-            Some(Value::YesNo(b)) => {
-                f.write_str(&self.fmt.replacen("{}", if b { "yes" } else { "no" }, 1))
-            }
+        let mut text = self.fmt.to_string();
+        for v in self.values.iter().flatten() {
+            let v = match v {
+                Value::Int(i) => i.to_string(),
+                Value::Word(w) => w.to_string(),
+            };
+            text = text.replacen("{}", &v, 1);
         }
+        f.write_str(&text)
     }
 }
 
@@ -291,6 +316,9 @@ pub enum Note {
     /// A reference count after the step; `true` when that freed the object.
     Refs(u32, bool),
     Read(i32),
+    /// `wait_for_completion_timeout()` got its completion (`true`) or timed
+    /// out.
+    Completed(bool),
     Fault(Freed),
 }
 
@@ -350,15 +378,30 @@ impl World {
 
     /// Can task `t` take a step now? A task that cannot is sleeping (or done).
     pub fn enabled(&self, m: &Model, t: Tid) -> bool {
+        if self.enabled_without_timeout(m, t) {
+            return true;
+        }
+        // A timeout expires only once nothing else can happen first.
+        self.tasks[t].life == Life::Alive
+            && !self.halted
+            && matches!(
+                m.instr(t, self.tasks[t].pc).op,
+                Op::WaitForCompletionTimeout(_)
+            )
+            && (0..self.tasks.len()).all(|o| o == t || !self.enabled_without_timeout(m, o))
+    }
+
+    fn enabled_without_timeout(&self, m: &Model, t: Tid) -> bool {
         let task = &self.tasks[t];
         if self.halted || task.life != Life::Alive {
             return false;
         }
         match m.instr(t, task.pc).op {
             Op::Schedule => task.state == TaskState::Running,
-            Op::WaitForCompletion(c) => self.completions[c] > 0,
+            Op::WaitForCompletion(c) | Op::WaitForCompletionTimeout(c) => self.completions[c] > 0,
             Op::WaitForExit(k) => self.tasks[k].exited > 0,
             Op::DeleteModule => self.module == ModuleState::Live,
+            Op::SpinUntil(f) => self.flags[f],
             _ => true,
         }
     }
@@ -505,10 +548,20 @@ impl World {
                 self.flags[f] = v;
                 Note::Nothing
             }
+            Op::SpinUntil(_) | Op::Msleep(_) => Note::Nothing,
+            Op::WaitForCompletionTimeout(c) => {
+                let got = self.completions[c] > 0;
+                if got {
+                    self.completions[c] -= 1;
+                }
+                self.tasks[t].ret = got as i32;
+                Note::Completed(got)
+            }
             Op::JumpIf(cond, to) => {
                 let v = match cond {
                     Cond::ShouldStop => self.tasks[t].should_stop,
                     Cond::Flag(f) => self.flags[f],
+                    Cond::Ret => self.tasks[t].ret != 0,
                 };
                 if v {
                     next = to;
@@ -519,13 +572,19 @@ impl World {
                 next = to;
                 Note::Nothing
             }
-            Op::PrInfo(fmt, arg) => {
-                let value = match arg {
+            Op::PrInfo(fmt, args) => {
+                let yes_no = |b: bool| Value::Word(if b { "yes" } else { "no" });
+                let values = args.map(|arg| match arg {
                     Arg::None => None,
                     Arg::Ret => Some(Value::Int(self.tasks[t].ret)),
-                    Arg::Flag(f) => Some(Value::YesNo(self.flags[f])),
-                };
-                self.dmesg.push(Line { fmt, value });
+                    Arg::Flag(f) => Some(yes_no(self.flags[f])),
+                    Arg::FlagAs(f, yes, no) => {
+                        Some(Value::Word(if self.flags[f] { yes } else { no }))
+                    }
+                    Arg::ShouldStop => Some(yes_no(self.tasks[t].should_stop)),
+                    Arg::Int(i) => Some(Value::Int(i)),
+                });
+                self.dmesg.push(Line { fmt, values });
                 Note::Nothing
             }
             Op::InitReturns(r) => {
@@ -643,17 +702,27 @@ pub fn describe(m: &Model, t: Tid, pc: usize, note: Note) -> (String, String) {
         Op::RemoveWaitQueue(q) => format!("remove_wait_queue(&{}, &wait)", m.waitqueues[q]),
         Op::WakeUp(q) => format!("wake_up(&{})", m.waitqueues[q]),
         Op::WriteFlag(f, v) => format!("WRITE_ONCE({}, {v})", m.flags[f]),
+        Op::SpinUntil(f) => format!("while (!READ_ONCE({})) cond_resched()", m.flags[f]),
+        Op::Msleep(ms) => format!("msleep({ms})"),
+        Op::WaitForCompletionTimeout(c) => {
+            format!("wait_for_completion_timeout(&{}, HZ)", m.completions[c])
+        }
         Op::JumpIf(Cond::ShouldStop, _) => "kthread_should_stop()".into(),
         Op::JumpIf(Cond::Flag(f), _) => format!("READ_ONCE({})", m.flags[f]),
+        Op::JumpIf(Cond::Ret, _) => "if (ret)".into(),
         Op::Goto(_) => "goto".into(),
-        Op::PrInfo(fmt, arg) => {
+        Op::PrInfo(fmt, args) => {
             // Show the C format the listing uses.
-            let spec = if matches!(arg, Arg::Flag(_)) {
-                "%s"
-            } else {
-                "%d"
-            };
-            format!("pr_info(\"{}\")", fmt.replacen("{}", spec, 1))
+            let mut c = fmt.to_string();
+            for arg in args {
+                let spec = match arg {
+                    Arg::None => continue,
+                    Arg::Flag(_) | Arg::FlagAs(..) | Arg::ShouldStop => "%s",
+                    Arg::Ret | Arg::Int(_) => "%d",
+                };
+                c = c.replacen("{}", spec, 1);
+            }
+            format!("pr_info(\"{c}\")")
         }
         Op::InitReturns(r) => format!("do_init_module(): init returned {r}"),
         Op::DeleteModule => "module LIVE -> GOING, calls the exit function".into(),
@@ -686,6 +755,8 @@ pub fn describe(m: &Model, t: Tid, pc: usize, note: Note) -> (String, String) {
         (_, Note::Refs(_, true)) => "last reference: task_struct freed".into(),
         (_, Note::Refs(n, false)) => format!("usage = {n}"),
         (_, Note::Read(r)) => format!("{r}"),
+        (_, Note::Completed(true)) => "completed: returns non-zero".into(),
+        (_, Note::Completed(false)) => "nobody completed it: times out, returns 0".into(),
         (Op::Schedule, _) => "runs on (TASK_RUNNING)".into(),
         (Op::WaitForCompletion(_) | Op::WaitForExit(_), _) => "done, returns".into(),
         _ => String::new(),
@@ -706,6 +777,7 @@ pub fn blocked_at(m: &Model, w: &World, t: Tid) -> String {
         (Life::Forever, _) => String::new(),
         (_, Op::Schedule) => format!(" in {}", task.state.name()),
         (_, Op::WaitForCompletion(_) | Op::WaitForExit(_)) => " in TASK_UNINTERRUPTIBLE".into(),
+        (_, Op::SpinUntil(_)) => " (spinning, runnable)".into(),
         (_, Op::DeleteModule) => " (module never became live)".into(),
         _ => String::new(),
     };

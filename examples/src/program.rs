@@ -186,6 +186,11 @@ impl Builder {
         self.emit(Op::JumpIf(cond, usize::MAX))
     }
 
+    /// `goto <landed later>` (the end of an `if` branch that has an `else`).
+    pub fn jump_always(&mut self) -> usize {
+        self.emit(Op::Goto(usize::MAX))
+    }
+
     pub fn goto(&mut self, to: usize) {
         self.emit(Op::Goto(to));
     }
@@ -328,7 +333,26 @@ impl Builder {
 
     /// `pr_info(fmt)`; `{}` in `fmt` stands for `arg`.
     pub fn pr_info(&mut self, fmt: &'static str, arg: Arg) {
-        self.emit(Op::PrInfo(fmt, arg));
+        self.emit(Op::PrInfo(fmt, [arg, Arg::None]));
+    }
+
+    /// `pr_info(fmt)` with two arguments, in the order of their `{}`.
+    pub fn pr_info2(&mut self, fmt: &'static str, first: Arg, second: Arg) {
+        self.emit(Op::PrInfo(fmt, [first, second]));
+    }
+
+    /// `while (!READ_ONCE(flag)) cond_resched();`
+    pub fn spin_until(&mut self, f: Fid) {
+        self.emit(Op::SpinUntil(f));
+    }
+
+    pub fn msleep(&mut self, ms: u32) {
+        self.emit(Op::Msleep(ms));
+    }
+
+    /// `ret = wait_for_completion_timeout(&c, HZ)`.
+    pub fn wait_for_completion_timeout(&mut self, c: Cid) {
+        self.emit(Op::WaitForCompletionTimeout(c));
     }
 
     // --- module lifecycle --------------------------------------------------

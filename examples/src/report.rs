@@ -23,6 +23,10 @@ pub struct VariantReport {
     pub summary: String,
     /// The `kmods/` listing this variant models.
     pub kmod: Option<String>,
+    /// The `insmod` parameters of the load of `kmod` this variant models,
+    /// when its scenario loads the module more than once (`""`: no
+    /// parameters).
+    pub load: Option<String>,
     /// Complete schedules the explorer enumerated.
     pub schedules: u64,
     /// Reachable outcomes, sorted by class, then name.
@@ -82,6 +86,7 @@ pub fn variant_report(v: &Variant) -> VariantReport {
         variant: v.name.to_string(),
         summary: v.summary.to_string(),
         kmod: v.kmod.map(str::to_string),
+        load: v.load.map(str::to_string),
         schedules: ex.schedules,
         outcomes,
     }
@@ -153,8 +158,14 @@ pub fn render(r: &ScenarioReport) -> String {
         let _ = writeln!(s);
         let _ = writeln!(s, "variant: {}", v.variant);
         let _ = writeln!(s, "summary: {}", v.summary);
-        if let Some(k) = &v.kmod {
-            let _ = writeln!(s, "kmod: {k}");
+        match (&v.kmod, &v.load) {
+            (Some(k), Some(load)) => {
+                let _ = writeln!(s, "kmod: {k} ({})", insmod_line(k, load));
+            }
+            (Some(k), None) => {
+                let _ = writeln!(s, "kmod: {k}");
+            }
+            _ => {}
         }
         let _ = writeln!(s, "schedules: {}", v.schedules);
         let _ = writeln!(s, "reachable: {}", v.outcomes.len());
@@ -172,6 +183,12 @@ pub fn render(r: &ScenarioReport) -> String {
         }
     }
     s
+}
+
+/// The scenario step that loads `kmod` with `params`, as verify prints it:
+/// `insmod lost_wakeup.ko fixed=0`.
+pub fn insmod_line(kmod: &str, params: &str) -> String {
+    format!("insmod {kmod}.ko {params}").trim_end().to_string()
 }
 
 /// Step `n` (1-based) of a witness schedule as one line:

@@ -24,6 +24,10 @@ pub struct Variant {
     /// The `kmods/` listing this variant models, if there is one; verify
     /// cross-checks the listing's observed outcome against this variant.
     pub kmod: Option<&'static str>,
+    /// For a listing whose scenario loads it more than once: the `insmod`
+    /// parameters of the load this variant models (`""` for the load
+    /// without any). verify checks each load against its own variant.
+    pub load: Option<&'static str>,
     pub model: Model,
 }
 
@@ -32,6 +36,7 @@ pub fn all() -> Vec<Scenario> {
     vec![
         stop_after_run(),
         completion_handshake(),
+        stop_race(),
         cancel_created(),
         never_checks_stop(),
         exited_then_stopped(),
@@ -78,9 +83,73 @@ pub fn stop_after_run() -> Scenario {
             name: "listing",
             summary: "kthread_run(), then kthread_stop() at once",
             kmod: Some("stop_after_run"),
+            load: None,
             model: mb.build(),
         }],
     }
+}
+
+/// kmods/stop_race: the race of stop_after_run, loaded once without and
+/// once with a pause before `kthread_stop()` (SEEDS claim 0.1).
+pub fn stop_race() -> Scenario {
+    Scenario {
+        name: "stop_race",
+        title: "The -EINTR race with and without a pause before kthread_stop()",
+        variants: vec![
+            Variant {
+                name: "pause_ms=0",
+                summary: "kthread_run(), kthread_stop() at once",
+                kmod: Some("stop_race"),
+                load: Some("pause_ms=0"),
+                model: stop_race_model(0),
+            },
+            Variant {
+                name: "pause_ms=1",
+                summary: "kthread_run(), msleep(1), kthread_stop()",
+                kmod: Some("stop_race"),
+                load: Some("pause_ms=1"),
+                model: stop_race_model(1),
+            },
+        ],
+    }
+}
+
+/// kmods/stop_race loaded with `pause_ms`: the same race as stop_after_run,
+/// with an optional `msleep()` before the stop. Time is not modelled, so
+/// the pause cannot change what is reachable -- only which outcome a real
+/// kernel picks. (`sched_set_fifo_low()`, which only makes the kernel's
+/// pick repeatable, is not modelled either.)
+pub fn stop_race_model(pause_ms: u32) -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let rmmod = mb.task("rmmod");
+    let thread = mb.kthread("thread");
+    let fn_ran = mb.flag("fn_ran");
+    mb.threadfn(thread, "thread_fn()", |b| {
+        b.write_once(fn_ran, true);
+        b.pr_info("thread function is running", Arg::None);
+        b.wait_for_stop();
+        b.pr_info("thread function returns 0", Arg::None);
+        b.return_(0);
+    });
+    mb.insmod(insmod, "stop_race_init()", |b| {
+        b.kthread_run(thread);
+        if pause_ms > 0 {
+            b.msleep(pause_ms);
+        }
+        b.kthread_stop(thread);
+        let fmt = match pause_ms {
+            0 => "pause 0 ms: kthread_stop returned {}, thread function ran: {}",
+            1 => "pause 1 ms: kthread_stop returned {}, thread function ran: {}",
+            _ => unimplemented!("a pause the scenario does not load"),
+        };
+        b.pr_info2(fmt, Arg::Ret, Arg::Flag(fn_ran));
+        b.init_returns(0);
+    });
+    mb.rmmod(rmmod, "stop_race_exit()", |b| {
+        b.pr_info("unloaded", Arg::None)
+    });
+    mb.build()
 }
 
 /// kmods/completion_handshake: the thread completes `started` first; init
@@ -115,6 +184,7 @@ pub fn completion_handshake() -> Scenario {
             name: "listing",
             summary: "kthread_run(), wait_for_completion(&started), kthread_stop()",
             kmod: Some("completion_handshake"),
+            load: None,
             model: mb.build(),
         }],
     }
@@ -158,6 +228,7 @@ pub fn cancel_created() -> Scenario {
             name: "listing",
             summary: "kthread_create() twice, never woken, then kthread_stop() both",
             kmod: Some("cancel_created"),
+            load: None,
             model: mb.build(),
         }],
     }
@@ -193,87 +264,135 @@ pub fn never_checks_stop() -> Scenario {
             name: "listing",
             summary: "the thread loops on msleep() and never looks at the stop flag",
             kmod: Some("never_checks_stop"),
+            load: None,
             model: mb.build(),
         }],
     }
 }
 
-/// A one-shot thread returns by itself; init calls `kthread_stop()` later.
-/// Without a reference of its own, init may hand `kthread_stop()` a freed
-/// task_struct (SEEDS claim 0.3, 4.1).
+/// A one-shot thread returns by itself and is stopped later. Without a
+/// reference of its own the caller may hand `kthread_stop()` a freed
+/// task_struct (SEEDS claims 0.3, 4.1).
 pub fn exited_then_stopped() -> Scenario {
-    #[derive(Clone, Copy)]
-    enum Hold {
-        Nothing,
-        AfterRun,
-        BeforeWake,
-    }
-    let build = |hold: Hold| {
-        let mut mb = ModelBuilder::new();
-        let insmod = mb.task("insmod");
-        let rmmod = mb.task("rmmod");
-        let thread = mb.kthread("thread");
-        mb.threadfn(thread, "thread_fn()", |b| {
-            b.pr_info("one-shot work done", Arg::None);
-            b.return_(0);
-        });
-        mb.insmod(insmod, "exited_then_stopped_init()", |b| {
-            match hold {
-                Hold::Nothing => b.kthread_run(thread),
-                Hold::AfterRun => {
-                    b.kthread_run(thread);
-                    b.get_task_struct(thread);
-                }
-                Hold::BeforeWake => {
-                    b.kthread_create(thread);
-                    b.get_task_struct(thread);
-                    b.wake_up_process(thread);
-                }
-            }
-            // A real listing sleeps here so the thread is likely done; the
-            // explorer tries every point anyway.
-            match hold {
-                Hold::Nothing => b.kthread_stop(thread),
-                Hold::AfterRun | Hold::BeforeWake => b.kthread_stop_put(thread),
-            }
-            b.pr_info("kthread_stop returned {}", Arg::Ret);
-            b.init_returns(0);
-        });
-        mb.rmmod(rmmod, "exited_then_stopped_exit()", |b| {
-            b.pr_info("unloaded", Arg::None)
-        });
-        mb.build()
-    };
     Scenario {
         name: "exited_then_stopped",
         title: "kthread_stop() on a thread that may have exited by itself",
         variants: vec![
             Variant {
                 name: "no-reference",
-                summary: "kthread_run(), later kthread_stop(); nothing holds the task_struct",
-                kmod: None,
-                model: build(Hold::Nothing),
+                summary: "kthread_run(), wait for the work, later kthread_stop(); \
+                          nothing holds the task_struct",
+                kmod: Some("oneshot_stop_after_exit"),
+                load: None,
+                model: stop_in_init(false),
             },
             Variant {
                 name: "get_task_struct-after-kthread_run",
                 summary: "kthread_run(), then get_task_struct(): too late, the thread may be gone",
                 kmod: None,
-                model: build(Hold::AfterRun),
+                load: None,
+                model: stop_in_init(true),
             },
             Variant {
                 name: "get_task_struct-before-wake_up_process",
-                summary: "kthread_create(), get_task_struct(), wake_up_process(), \
-                          later kthread_stop_put()",
-                kmod: None,
-                model: build(Hold::BeforeWake),
+                summary: "kthread_create(), get_task_struct(), wake_up_process(); \
+                          exit: kthread_stop(), put_task_struct()",
+                kmod: Some("oneshot_get_task"),
+                load: None,
+                model: stop_in_exit(false),
+            },
+            Variant {
+                name: "kthread_stop_put",
+                summary: "kthread_create(), get_task_struct(), wake_up_process(); \
+                          exit: kthread_stop_put()",
+                kmod: Some("oneshot_stop_put"),
+                load: None,
+                model: stop_in_exit(true),
             },
         ],
     }
 }
 
-/// The lost wake-up: the thread waits for `data_ready` on a wait queue;
-/// init sets it and calls `wake_up()`. Whether a wake-up can be lost
-/// depends only on where `set_current_state()` stands relative to the test.
+/// kmods/oneshot_stop_after_exit: init waits until the one-shot work is done,
+/// then stops the thread. With `get_task_struct` the reference is taken
+/// after `kthread_run()` and dropped by `kthread_stop_put()` (no listing:
+/// the model shows why it is too late).
+fn stop_in_init(get_task_struct: bool) -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let thread = mb.kthread("thread");
+    let finished = mb.completion("finished");
+    mb.threadfn(thread, "oneshot_fn()", |b| {
+        b.pr_info("one-shot work done, thread returns 0", Arg::None);
+        b.complete(finished);
+        b.return_(0);
+    });
+    mb.insmod(insmod, "oneshot_stop_after_exit_init()", |b| {
+        b.kthread_run(thread);
+        if get_task_struct {
+            b.get_task_struct(thread);
+        }
+        // msleep(100) and rcu_barrier() after this only make the free
+        // certain on a real kernel; the explorer tries every point anyway.
+        b.wait_for_completion(finished);
+        b.pr_info("calling kthread_stop on the finished thread", Arg::None);
+        if get_task_struct {
+            b.kthread_stop_put(thread);
+        } else {
+            b.kthread_stop(thread);
+        }
+        b.pr_info("kthread_stop returned {}", Arg::Ret);
+        b.init_returns(0);
+    });
+    mb.build()
+}
+
+/// kmods/oneshot_get_task and kmods/oneshot_stop_put: the reference is taken
+/// between `kthread_create()` and `wake_up_process()`, the exit function
+/// stops the thread, and drops the reference itself or by
+/// `kthread_stop_put()`.
+fn stop_in_exit(stop_put: bool) -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let rmmod = mb.task("rmmod");
+    let thread = mb.kthread("thread");
+    mb.threadfn(thread, "oneshot_fn()", |b| {
+        b.pr_info("one-shot work done, thread returns 3", Arg::None);
+        b.return_(3);
+    });
+    let (init, exit) = if stop_put {
+        ("oneshot_stop_put_init()", "oneshot_stop_put_exit()")
+    } else {
+        ("oneshot_get_task_init()", "oneshot_get_task_exit()")
+    };
+    mb.insmod(insmod, init, |b| {
+        b.kthread_create(thread);
+        b.get_task_struct(thread);
+        b.wake_up_process(thread);
+        b.init_returns(0);
+    });
+    mb.rmmod(rmmod, exit, |b| {
+        if stop_put {
+            b.kthread_stop_put(thread);
+            b.pr_info("exit: kthread_stop_put returned {}", Arg::Ret);
+        } else {
+            b.pr_info(
+                "exit: calling kthread_stop on the finished thread",
+                Arg::None,
+            );
+            b.kthread_stop(thread);
+            b.pr_info("exit: kthread_stop returned {}", Arg::Ret);
+            b.put_task_struct(thread);
+        }
+    });
+    mb.build()
+}
+
+/// The lost wake-up. The first two variants are the pattern in its plainest
+/// form (a wait queue, nothing forced): whether a wake-up can be lost
+/// depends only on where `set_current_state()` stands relative to the
+/// test. The last two are kmods/lost_wakeup, which holds the window open so
+/// that one boot shows the loss every time.
 pub fn lost_wakeup() -> Scenario {
     Scenario {
         name: "lost_wakeup",
@@ -284,6 +403,7 @@ pub fn lost_wakeup() -> Scenario {
                 summary: "while (!data_ready) { set_current_state(TASK_INTERRUPTIBLE); \
                           schedule(); }",
                 kmod: None,
+                load: None,
                 model: lost_wakeup_model(false),
             },
             Variant {
@@ -291,7 +411,24 @@ pub fn lost_wakeup() -> Scenario {
                 summary: "for (;;) { set_current_state(TASK_INTERRUPTIBLE); \
                           if (data_ready) break; schedule(); } -- what wait_event() does",
                 kmod: None,
+                load: None,
                 model: lost_wakeup_model(true),
+            },
+            Variant {
+                name: "listing fixed=0",
+                summary: "kmods/lost_wakeup: if (!flag) { <window>; \
+                          set_current_state(TASK_INTERRUPTIBLE); schedule(); }",
+                kmod: Some("lost_wakeup"),
+                load: Some("fixed=0"),
+                model: lost_wakeup_listing(false),
+            },
+            Variant {
+                name: "listing fixed=1",
+                summary: "kmods/lost_wakeup: set_current_state(TASK_INTERRUPTIBLE); \
+                          if (!flag) { <window>; schedule(); }",
+                kmod: Some("lost_wakeup"),
+                load: Some("fixed=1"),
+                model: lost_wakeup_listing(true),
             },
         ],
     }
@@ -345,45 +482,88 @@ pub fn lost_wakeup_model(state_first: bool) -> Model {
     mb.build()
 }
 
+/// kmods/lost_wakeup loaded with `fixed`, line by line: the sleeper holds
+/// the window between its check and `schedule()` open until the waker has
+/// set the flag and called `wake_up_process()`; the waker gives the sleeper
+/// a second (`wait_for_completion_timeout()`), then stops it.
+pub fn lost_wakeup_listing(fixed: bool) -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let rmmod = mb.task("rmmod");
+    let thread = mb.kthread("sleeper");
+    let flag = mb.flag("flag");
+    let waker_done = mb.flag("waker_done");
+    let checked = mb.completion("checked");
+    let saw_flag = mb.completion("saw_flag");
+    mb.threadfn(thread, "sleeper_fn()", |b| {
+        let hold_window_open = |b: &mut crate::program::Builder| {
+            b.complete(checked);
+            b.spin_until(waker_done);
+        };
+        if fixed {
+            b.set_current_state(TaskState::Interruptible);
+            let out = b.jump_if(Cond::Flag(flag));
+            hold_window_open(b);
+            b.schedule();
+            b.land(out);
+        } else {
+            let out = b.jump_if(Cond::Flag(flag));
+            hold_window_open(b);
+            b.set_current_state(TaskState::Interruptible);
+            b.schedule();
+            b.land(out);
+        }
+        b.set_current_state(TaskState::Running);
+        b.pr_info2(
+            "sleeper runs again: flag {}, stop requested {}",
+            Arg::FlagAs(flag, "set", "clear"),
+            Arg::ShouldStop,
+        );
+        let stopping = b.jump_if(Cond::ShouldStop);
+        b.complete(saw_flag);
+        b.land(stopping);
+        b.wait_for_stop();
+        b.return_(0);
+    });
+    mb.insmod(insmod, "lost_wakeup_init()", |b| {
+        b.pr_info(
+            if fixed {
+                "fixed sleeper"
+            } else {
+                "broken sleeper"
+            },
+            Arg::None,
+        );
+        b.kthread_run(thread);
+        b.wait_for_completion(checked);
+        b.write_once(flag, true);
+        b.wake_up_process(thread);
+        b.pr_info("waker: flag set, wake_up_process returned {}", Arg::Ret);
+        b.write_once(waker_done, true);
+        b.wait_for_completion_timeout(saw_flag);
+        let saw = b.jump_if(Cond::Ret);
+        b.pr_info(
+            "waker: 1 s later the sleeper still sleeps - the wake-up was lost",
+            Arg::None,
+        );
+        let done = b.jump_always();
+        b.land(saw);
+        b.pr_info("waker: the sleeper saw the flag", Arg::None);
+        b.land(done);
+        b.kthread_stop(thread);
+        b.pr_info("kthread_stop returned {}", Arg::Ret);
+        b.init_returns(0);
+    });
+    mb.rmmod(rmmod, "lost_wakeup_exit()", |b| {
+        b.pr_info("unloaded", Arg::None)
+    });
+    mb.build()
+}
+
 /// A one-shot thread started from init and never stopped, against module
 /// unload (SEEDS article 004): exit must not return while the thread may
 /// still execute module code.
 pub fn one_shot_unload() -> Scenario {
-    #[derive(Clone, Copy, PartialEq)]
-    enum End {
-        NoWait,
-        CompleteThenReturn,
-        CompleteAndExit,
-    }
-    let build = |end: End| {
-        let mut mb = ModelBuilder::new();
-        let insmod = mb.task("insmod");
-        let rmmod = mb.task("rmmod");
-        let thread = mb.kthread("thread");
-        let done = mb.completion("done");
-        mb.threadfn(thread, "thread_fn()", |b| {
-            b.pr_info("one-shot work done", Arg::None);
-            match end {
-                End::NoWait => b.return_(0),
-                End::CompleteThenReturn => {
-                    b.complete(done);
-                    b.return_(0);
-                }
-                End::CompleteAndExit => b.kthread_complete_and_exit(done, 0),
-            }
-        });
-        mb.insmod(insmod, "one_shot_init()", |b| {
-            b.kthread_run(thread);
-            b.init_returns(0);
-        });
-        mb.rmmod(rmmod, "one_shot_exit()", |b| {
-            if end != End::NoWait {
-                b.wait_for_completion(done);
-            }
-            b.pr_info("unloaded", Arg::None);
-        });
-        mb.build()
-    };
     Scenario {
         name: "one_shot_unload",
         title: "Unloading a module whose one-shot thread may still run",
@@ -392,21 +572,127 @@ pub fn one_shot_unload() -> Scenario {
                 name: "no-wait",
                 summary: "exit only prints; the thread may still be in module code",
                 kmod: None,
-                model: build(End::NoWait),
+                load: None,
+                model: no_wait_model(),
             },
             Variant {
                 name: "complete-then-return",
-                summary: "thread: complete(&done); return 0;  exit: wait_for_completion(&done)",
-                kmod: None,
-                model: build(End::CompleteThenReturn),
+                summary: "kmods/complete_then_return -- thread: complete(&done); msleep(); \
+                          return 0;  exit: wait_for_completion(&done)",
+                kmod: Some("complete_then_return"),
+                load: None,
+                model: complete_then_return_model(),
             },
             Variant {
                 name: "kthread_complete_and_exit",
-                summary: "thread: kthread_complete_and_exit(&done, 0);  \
+                summary:
+                    "kmods/oneshot_completion -- thread: kthread_complete_and_exit(&done, 0);  \
                           exit: wait_for_completion(&done)",
-                kmod: None,
-                model: build(End::CompleteAndExit),
+                kmod: Some("oneshot_completion"),
+                load: Some(""),
+                model: oneshot_completion_model(false),
+            },
+            Variant {
+                name: "creation fails",
+                summary: "kmods/oneshot_completion fail=1 -- no thread: init completes \
+                          &done itself, so exit does not wait for ever",
+                kmod: Some("oneshot_completion"),
+                load: Some("fail=1"),
+                model: oneshot_completion_model(true),
             },
         ],
     }
+}
+
+/// The bug of kmods/unload_running in its smallest form: a one-shot thread
+/// and an exit function that does not wait for it. (The listing's thread
+/// counts to 30 with sleeps; modelling its counter would multiply the
+/// outcomes without changing what they teach.)
+fn no_wait_model() -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let rmmod = mb.task("rmmod");
+    let thread = mb.kthread("thread");
+    mb.threadfn(thread, "thread_fn()", |b| {
+        b.pr_info("one-shot work done", Arg::None);
+        b.return_(0);
+    });
+    mb.insmod(insmod, "one_shot_init()", |b| {
+        b.kthread_run(thread);
+        b.init_returns(0);
+    });
+    mb.rmmod(rmmod, "one_shot_exit()", |b| {
+        b.pr_info("unloaded", Arg::None)
+    });
+    mb.build()
+}
+
+/// kmods/complete_then_return: the thread completes, then is still in
+/// module code (`msleep()`, `return`) when exit may already have returned.
+fn complete_then_return_model() -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let rmmod = mb.task("rmmod");
+    let thread = mb.kthread("thread");
+    let done = mb.completion("done");
+    mb.threadfn(thread, "download_fn()", |b| {
+        b.msleep(500);
+        b.pr_info("thread: firmware downloaded, completing", Arg::None);
+        b.complete(done);
+        b.msleep(1000);
+        b.return_(0);
+    });
+    mb.insmod(insmod, "complete_then_return_init()", |b| {
+        b.kthread_run(thread);
+        b.init_returns(0);
+    });
+    mb.rmmod(rmmod, "complete_then_return_exit()", |b| {
+        b.wait_for_completion(done);
+        b.pr_info(
+            "exit: the thread has completed, module goes away",
+            Arg::None,
+        );
+    });
+    mb.build()
+}
+
+/// kmods/oneshot_completion, loaded plain (`fail` false) or with `fail=1`,
+/// where init pretends `kthread_run()` failed and completes `done` itself.
+fn oneshot_completion_model(fail: bool) -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let rmmod = mb.task("rmmod");
+    let done = mb.completion("done");
+    let thread = (!fail).then(|| mb.kthread("thread"));
+    if let Some(thread) = thread {
+        mb.threadfn(thread, "download_fn()", |b| {
+            b.msleep(1000);
+            b.pr_info(
+                "thread: firmware downloaded, completing and exiting",
+                Arg::None,
+            );
+            b.kthread_complete_and_exit(done, 0);
+        });
+    }
+    mb.insmod(insmod, "oneshot_completion_init()", |b| {
+        b.pr_info("init: starting the download thread", Arg::None);
+        match thread {
+            Some(thread) => b.kthread_run(thread),
+            None => {
+                // task = ERR_PTR(-ENOMEM): no kernel call.
+                b.pr_info(
+                    "creating the thread failed (-12), going on without it",
+                    Arg::None,
+                );
+                b.complete(done);
+            }
+        }
+        b.init_returns(0);
+    });
+    mb.rmmod(rmmod, "oneshot_completion_exit()", |b| {
+        b.pr_info("exit: waiting for the thread", Arg::None);
+        b.wait_for_completion(done);
+        b.pr_info("exit: done", Arg::None);
+    });
+    mb.build()
 }

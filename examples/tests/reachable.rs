@@ -121,27 +121,42 @@ fn exited_then_stopped_is_safe_only_with_a_reference_taken_before_the_wake_up() 
         classes("exited_then_stopped", "get_task_struct-after-kthread_run"),
         uaf
     );
+    // The thread has done its work before init stops it: -EINTR is out of
+    // reach, the stale task_struct is not.
+    let done = "one-shot work done, thread returns 0";
+    let calling = "calling kthread_stop on the finished thread";
     assert_eq!(
-        classes(
-            "exited_then_stopped",
-            "get_task_struct-before-wake_up_process"
-        ),
-        clean
+        reachable("exited_then_stopped", "no-reference"),
+        BTreeSet::from([
+            out(Class::Clean, &[done, calling, "kthread_stop returned 0"]),
+            out(
+                Class::UseAfterFree,
+                &[done, calling, "kthread_stop returned 0"]
+            ),
+        ])
     );
-    // With the reference, both stop results stay reachable.
+    // With the reference taken before the wake-up, both stop results stay
+    // reachable and nothing is used after it is freed.
+    let calling = "exit: calling kthread_stop on the finished thread";
+    let done = "one-shot work done, thread returns 3";
     assert_eq!(
         reachable(
             "exited_then_stopped",
             "get_task_struct-before-wake_up_process"
         ),
         BTreeSet::from([
-            out(Class::Clean, &["kthread_stop returned -4", "unloaded"]),
+            out(Class::Clean, &[calling, "exit: kthread_stop returned -4"]),
             out(
                 Class::Clean,
-                &["one-shot work done", "kthread_stop returned 0", "unloaded"]
+                &[calling, done, "exit: kthread_stop returned 3"]
+            ),
+            out(
+                Class::Clean,
+                &[done, calling, "exit: kthread_stop returned 3"]
             ),
         ])
     );
+    assert_eq!(classes("exited_then_stopped", "kthread_stop_put"), clean);
 }
 
 #[test]
@@ -177,10 +192,96 @@ fn one_shot_unload_is_safe_only_with_kthread_complete_and_exit() {
     let uaf = BTreeSet::from([Class::Clean, Class::UseAfterFree]);
     assert_eq!(classes("one_shot_unload", "no-wait"), uaf);
     assert_eq!(classes("one_shot_unload", "complete-then-return"), uaf);
+    let start = "init: starting the download thread";
+    let waiting = "exit: waiting for the thread";
+    let done = "thread: firmware downloaded, completing and exiting";
     assert_eq!(
         reachable("one_shot_unload", "kthread_complete_and_exit"),
-        BTreeSet::from([out(Class::Clean, &["one-shot work done", "unloaded"])])
+        BTreeSet::from([
+            out(Class::Clean, &[start, waiting, done, "exit: done"]),
+            out(Class::Clean, &[start, done, waiting, "exit: done"]),
+        ])
     );
+    assert_eq!(
+        reachable("one_shot_unload", "creation fails"),
+        BTreeSet::from([out(
+            Class::Clean,
+            &[
+                start,
+                "creating the thread failed (-12), going on without it",
+                waiting,
+                "exit: done"
+            ]
+        )])
+    );
+}
+
+/// kmods/lost_wakeup holds the window open: the broken sleeper loses the
+/// wake-up in every interleaving, the fixed one in none.
+#[test]
+fn the_lost_wakeup_listing_has_one_outcome_per_load() {
+    assert_eq!(
+        reachable("lost_wakeup", "listing fixed=0"),
+        BTreeSet::from([out(
+            Class::Clean,
+            &[
+                "broken sleeper",
+                "waker: flag set, wake_up_process returned 0",
+                "waker: 1 s later the sleeper still sleeps - the wake-up was lost",
+                "sleeper runs again: flag set, stop requested yes",
+                "kthread_stop returned 0",
+                "unloaded",
+            ]
+        )])
+    );
+    assert_eq!(
+        reachable("lost_wakeup", "listing fixed=1"),
+        BTreeSet::from([out(
+            Class::Clean,
+            &[
+                "fixed sleeper",
+                "waker: flag set, wake_up_process returned 1",
+                "sleeper runs again: flag set, stop requested no",
+                "waker: the sleeper saw the flag",
+                "kthread_stop returned 0",
+                "unloaded",
+            ]
+        )])
+    );
+}
+
+/// kmods/stop_race: a pause before kthread_stop() does not change what is
+/// reachable (time is not in the model); it only changes what a kernel picks.
+#[test]
+fn stop_race_reaches_both_results_with_and_without_a_pause() {
+    for (variant, pause) in [("pause_ms=0", 0), ("pause_ms=1", 1)] {
+        assert_eq!(
+            reachable("stop_race", variant),
+            BTreeSet::from([
+                out(
+                    Class::Clean,
+                    &[
+                        &format!(
+                            "pause {pause} ms: kthread_stop returned -4, thread function ran: no"
+                        ),
+                        "unloaded"
+                    ]
+                ),
+                out(
+                    Class::Clean,
+                    &[
+                        "thread function is running",
+                        "thread function returns 0",
+                        &format!(
+                            "pause {pause} ms: kthread_stop returned 0, thread function ran: yes"
+                        ),
+                        "unloaded",
+                    ]
+                ),
+            ]),
+            "{variant}"
+        );
+    }
 }
 
 /// Every witness, replayed from the start, ends in the outcome it is the
@@ -214,29 +315,29 @@ fn witnesses_replay_to_their_outcome() {
 #[test]
 fn cross_check_accepts_reachable_runs_and_rejects_the_rest() {
     let lines = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let m = examples::model_for_kmod("stop_after_run").expect("modelled");
+    let m = &examples::models_for_kmod("stop_after_run")[0];
     let seen = lines(&[
         "kthread_stop returned -4",
         "thread function ran: no",
         "unloaded",
     ]);
-    let hit = examples::cross_check(&m, "clean", &seen).expect("reachable");
+    let hit = examples::cross_check(m, "clean", &seen).expect("reachable");
     assert!(hit.name.contains("never ran"), "{}", hit.name);
-    assert!(examples::cross_check(&m, "hung-task", &seen).is_err());
+    assert!(examples::cross_check(m, "hung-task", &seen).is_err());
     let err = examples::cross_check(
-        &m,
+        m,
         "clean",
         &lines(&["kthread_stop returned -4", "thread function ran: yes"]),
     )
     .unwrap_err();
     assert!(err.contains("cannot reach"), "{err}");
 
-    let m = examples::model_for_kmod("never_checks_stop").expect("modelled");
+    let m = &examples::models_for_kmod("never_checks_stop")[0];
     let seen = lines(&[
         "thread is running and will never check for a stop",
         "calling kthread_stop",
     ]);
-    assert!(examples::cross_check(&m, "hung-task", &seen).is_ok());
-    assert!(examples::cross_check(&m, "clean", &seen).is_err());
-    assert!(examples::model_for_kmod("null_deref").is_none());
+    assert!(examples::cross_check(m, "hung-task", &seen).is_ok());
+    assert!(examples::cross_check(m, "clean", &seen).is_err());
+    assert!(examples::models_for_kmod("null_deref").is_empty());
 }

@@ -46,6 +46,7 @@ snapshot!(never_checks_stop);
 snapshot!(exited_then_stopped);
 snapshot!(lost_wakeup);
 snapshot!(one_shot_unload);
+snapshot!(stop_race);
 
 #[test]
 fn every_scenario_has_a_binary_and_a_snapshot_test() {

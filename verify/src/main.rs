@@ -327,7 +327,7 @@ fn real_main() -> Result<bool> {
         let store = Store::new(&sc.dir, &sc.name);
         // Every run of a listing that a simulation models must be one of the
         // model's reachable outcomes.
-        let model = examples::model_for_kmod(&sc.name);
+        let models = examples::models_for_kmod(&sc.name);
         let mut accepted = BTreeMap::new();
         let mut example_entries = Vec::new();
         for (ki, root) in roots.iter().enumerate() {
@@ -385,15 +385,13 @@ fn real_main() -> Result<bool> {
                     );
                 }
             }
-            if let Some(model) = &model {
-                match verify::crosscheck::check(model, &sc.name, first.outcome, &first.text) {
-                    Ok(hit) => e.model = hit,
-                    Err(msg) => {
-                        e.problem = Some(match e.problem.take() {
-                            Some(p) => format!("{p}\n{msg}"),
-                            None => msg,
-                        })
-                    }
+            match verify::crosscheck::check(&models, &sc.name, first.outcome, &first.text) {
+                Ok(hit) => e.model = hit,
+                Err(msg) => {
+                    e.problem = Some(match e.problem.take() {
+                        Some(p) => format!("{p}\n{msg}"),
+                        None => msg,
+                    })
                 }
             }
             if e.problem.is_some() && status == Status::Match {

@@ -443,7 +443,7 @@ fn seen_on(
         let Some((path, text)) = store.expected(&k.id).map_err(|e| format!("{e:#}"))? else {
             continue; // {{#kmod}} names a missing snapshot
         };
-        match crosscheck::check(v, kmod, module.expected(&k.id), &text) {
+        match crosscheck::check_variant(v, kmod, module.expected(&k.id), &text) {
             Ok(Some(hit)) => seen.push((k.id.clone(), hit)),
             Ok(None) => {}
             Err(e) => {
@@ -648,10 +648,20 @@ mod tests {
         assert!(md.contains("1521 schedules, 2 reachable outcomes."), "{md}");
         assert!(!md.contains("Variant"), "one variant: no variant names");
 
-        // A simulation that models no listing says nothing about kernels.
+        // A variant that models no listing says nothing about kernels; one
+        // that models a load of a listing says where that load's runs landed.
         let md = sim(&repo(), "lost_wakeup", &s, &m, &Words::for_language("zh")).unwrap();
-        assert!(md.contains("变体 <code>state-before-check</code>"), "{md}");
-        assert!(!md.contains("验证运行"), "{md}");
+        let variants: Vec<&str> = md.split("<p class=\"sim-variant\">").skip(1).collect();
+        assert_eq!(variants.len(), 4, "{md}");
+        assert!(variants[1].starts_with("变体 <code>state-before-check</code>"));
+        assert!(!variants[0].contains("验证运行") && !variants[1].contains("验证运行"));
+        for v in &variants[2..] {
+            let seen = format!(
+                "模块在内核 {} 上的验证运行正是这个结果。",
+                kernels.join(", ")
+            );
+            assert!(v.contains(&seen), "{v}");
+        }
         assert!(md.contains("见证调度"), "{md}");
         assert!(
             md.contains("（模块什么也不打印）"),
