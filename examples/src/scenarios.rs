@@ -17,6 +17,28 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
 }
 
+impl Scenario {
+    /// A scenario with one variant, the `kmods/<name>` listing itself.
+    fn listing(
+        name: &'static str,
+        title: &'static str,
+        summary: &'static str,
+        model: Model,
+    ) -> Scenario {
+        Scenario {
+            name,
+            title,
+            variants: vec![Variant {
+                name: "listing",
+                summary,
+                kmod: Some(name),
+                load: None,
+                model,
+            }],
+        }
+    }
+}
+
 /// One program of a scenario (the listing, or a variant it is compared with).
 pub struct Variant {
     pub name: &'static str,
@@ -76,17 +98,12 @@ pub fn stop_after_run() -> Scenario {
     mb.rmmod(rmmod, "stop_after_run_exit()", |b| {
         b.pr_info("unloaded", Arg::None)
     });
-    Scenario {
-        name: "stop_after_run",
-        title: "kthread_stop() right after kthread_run()",
-        variants: vec![Variant {
-            name: "listing",
-            summary: "kthread_run(), then kthread_stop() at once",
-            kmod: Some("stop_after_run"),
-            load: None,
-            model: mb.build(),
-        }],
-    }
+    Scenario::listing(
+        "stop_after_run",
+        "kthread_stop() right after kthread_run()",
+        "kthread_run(), then kthread_stop() at once",
+        mb.build(),
+    )
 }
 
 /// kmods/stop_race: the race of stop_after_run, loaded once without and
@@ -177,17 +194,12 @@ pub fn completion_handshake() -> Scenario {
     mb.rmmod(rmmod, "completion_handshake_exit()", |b| {
         b.pr_info("unloaded", Arg::None)
     });
-    Scenario {
-        name: "completion_handshake",
-        title: "A start completion before kthread_stop()",
-        variants: vec![Variant {
-            name: "listing",
-            summary: "kthread_run(), wait_for_completion(&started), kthread_stop()",
-            kmod: Some("completion_handshake"),
-            load: None,
-            model: mb.build(),
-        }],
-    }
+    Scenario::listing(
+        "completion_handshake",
+        "A start completion before kthread_stop()",
+        "kthread_run(), wait_for_completion(&started), kthread_stop()",
+        mb.build(),
+    )
 }
 
 /// kmods/cancel_created with `nr_threads=3 fail_at=2`: two threads created,
@@ -221,17 +233,12 @@ pub fn cancel_created() -> Scenario {
         b.pr_info("thread 0 exit code {}", Arg::Ret);
         b.init_returns(-ENOMEM);
     });
-    Scenario {
-        name: "cancel_created",
-        title: "Rolling back never-woken threads with kthread_stop()",
-        variants: vec![Variant {
-            name: "listing",
-            summary: "kthread_create() twice, never woken, then kthread_stop() both",
-            kmod: Some("cancel_created"),
-            load: None,
-            model: mb.build(),
-        }],
-    }
+    Scenario::listing(
+        "cancel_created",
+        "Rolling back never-woken threads with kthread_stop()",
+        "kthread_create() twice, never woken, then kthread_stop() both",
+        mb.build(),
+    )
 }
 
 /// kmods/never_checks_stop: a thread that never calls
@@ -257,17 +264,12 @@ pub fn never_checks_stop() -> Scenario {
         b.pr_info("kthread_stop returned", Arg::None);
         b.init_returns(0);
     });
-    Scenario {
-        name: "never_checks_stop",
-        title: "kthread_stop() on a thread that never checks kthread_should_stop()",
-        variants: vec![Variant {
-            name: "listing",
-            summary: "the thread loops on msleep() and never looks at the stop flag",
-            kmod: Some("never_checks_stop"),
-            load: None,
-            model: mb.build(),
-        }],
-    }
+    Scenario::listing(
+        "never_checks_stop",
+        "kthread_stop() on a thread that never checks kthread_should_stop()",
+        "the thread loops on msleep() and never looks at the stop flag",
+        mb.build(),
+    )
 }
 
 /// A one-shot thread returns by itself and is stopped later. Without a

@@ -112,9 +112,7 @@ pub fn check(
                 run.params
             ));
         };
-        let hit = reachable(model, kmod, run.outcome, &run.text)
-            .map_err(|e| format!("after `{step}`: {e}"))?;
-        hits.push(format!("{step}: {hit}"));
+        hits.push(format!("{step}: {}", reachable_load(model, kmod, run)?));
     }
     if outcome == Outcome::Clean {
         for m in models {
@@ -149,11 +147,15 @@ pub fn check_variant(
             .find(|r| &r.params == load)
         {
             None => Ok(None),
-            Some(run) => reachable(model, kmod, run.outcome, &run.text)
-                .map(Some)
-                .map_err(|e| format!("after `{}`: {e}", insmod_line(kmod, load))),
+            Some(run) => reachable_load(model, kmod, &run).map(Some),
         },
     }
+}
+
+/// `reachable` for one load of a run, naming the load on a mismatch.
+fn reachable_load(model: &VariantReport, kmod: &str, run: &Load) -> Result<String, String> {
+    reachable(model, kmod, run.outcome, &run.text)
+        .map_err(|e| format!("after `{}`: {e}", insmod_line(kmod, &run.params)))
 }
 
 /// The name of the reachable outcome of `model` that a run ending in
