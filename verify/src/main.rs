@@ -394,34 +394,18 @@ fn real_main() -> Result<bool> {
                     })
                 }
             }
-            if e.problem.is_some() && status == Status::Match {
-                // keep the status; the problem fails the entry
-            } else if status != Status::Match {
+            if status != Status::Match {
                 let title = format!(
                     "{} on kernel {kernel} ({}): snapshot {}",
                     sc.name,
                     root.release,
-                    match status {
-                        Status::Missing => "missing",
-                        _ => "differs",
-                    }
+                    status_word(&status)
                 );
-                match &expected {
-                    Some((path, old)) => say(
-                        &multi,
-                        diff(
-                            old,
-                            &first.text,
-                            &rel(&repo, path),
-                            &format!("kernel {kernel}"),
-                            &title,
-                        ),
-                    ),
-                    None => say(
-                        &multi,
-                        format!("{}\n{}", style(&title).yellow().bold(), first.text),
-                    ),
-                }
+                let new_name = format!("kernel {kernel}");
+                say(
+                    &multi,
+                    mismatch(&repo, &expected, &first.text, &new_name, &title),
+                );
             }
             if cli.accept && e.problem.is_none() {
                 accepted.insert(kernel.clone(), first.text.clone());
@@ -436,7 +420,6 @@ fn real_main() -> Result<bool> {
             let (written, removed) = store.accept(&accepted, whole)?;
             for p in &written {
                 say(&multi, format!("accepted {}", rel(&repo, p)));
-                let _ = std::fs::remove_file(p.with_extension("snap.new"));
             }
             for p in &removed {
                 say(
@@ -584,34 +567,18 @@ fn run_simulations(repo: &Path, names: &[&str], accept: bool, ci: bool) -> Resul
         }
         let (status, expected) = store.compare_single(&first.text)?;
         e.snapshot = Some(status.clone());
-        let outcomes: usize = e.variants.iter().map(|v| v.reachable.len()).sum();
-        let schedules: u64 = e.variants.iter().map(|v| v.schedules).sum();
+        let (outcomes, schedules) = e.totals();
         eprintln!(
             "simulation {name}: {outcomes} reachable outcomes of {schedules} schedules ({:.1}s)",
             e.secs
         );
         if status != Status::Match {
-            let title = format!(
-                "simulation {name}: snapshot {}",
-                if status == Status::Missing {
-                    "missing"
-                } else {
-                    "differs"
-                }
+            let title = format!("simulation {name}: snapshot {}", status_word(&status));
+            let new_name = verify::sim::command(name);
+            eprintln!(
+                "{}",
+                mismatch(repo, &expected, &first.text, &new_name, &title)
             );
-            match &expected {
-                Some((path, old)) => eprintln!(
-                    "{}",
-                    diff(
-                        &format!("{}\n", old.trim_end()),
-                        &format!("{}\n", first.text.trim_end()),
-                        &rel(repo, path),
-                        &verify::sim::command(name),
-                        &title
-                    )
-                ),
-                None => eprintln!("{}\n{}", style(&title).yellow().bold(), first.text),
-            }
         }
         if accept && e.problem.is_none() {
             if let Some(p) = store.accept_single(&first.text)? {
@@ -629,6 +596,28 @@ fn run_simulations(repo: &Path, names: &[&str], accept: bool, ci: bool) -> Resul
 
 fn rel(repo: &Path, p: &Path) -> String {
     p.strip_prefix(repo).unwrap_or(p).display().to_string()
+}
+
+fn status_word(status: &Status) -> &'static str {
+    match status {
+        Status::Missing => "missing",
+        _ => "differs",
+    }
+}
+
+/// What to show for output that does not match its snapshot: the diff
+/// against it, or the whole output when there is none yet.
+fn mismatch(
+    repo: &Path,
+    expected: &Option<(PathBuf, String)>,
+    text: &str,
+    new_name: &str,
+    title: &str,
+) -> String {
+    match expected {
+        Some((path, old)) => diff(old, text, &rel(repo, path), new_name, title),
+        None => format!("{}\n{}", style(title).yellow().bold(), text),
+    }
 }
 
 /// A coloured unified diff with a title naming the example and the kernel.

@@ -70,10 +70,16 @@ impl SimEntry {
         self.problem.is_none() && self.snapshot == Some(Status::Match)
     }
 
+    /// Reachable outcomes and schedules explored, over all variants.
+    pub fn totals(&self) -> (usize, u64) {
+        let outcomes = self.variants.iter().map(|v| v.reachable.len()).sum();
+        let schedules = self.variants.iter().map(|v| v.schedules).sum();
+        (outcomes, schedules)
+    }
+
     fn cell(&self) -> String {
         let mark = if self.passed() { "ok" } else { "FAIL" };
-        let outcomes: usize = self.variants.iter().map(|v| v.reachable.len()).sum();
-        let schedules: u64 = self.variants.iter().map(|v| v.schedules).sum();
+        let (outcomes, schedules) = self.totals();
         let snapshot = match &self.snapshot {
             Some(Status::Match) | None => "",
             Some(Status::Mismatch) => ", snapshot differs",

@@ -63,22 +63,15 @@ impl Store {
 
     /// The snapshot that applies to `kernel`: its own, else the shared one.
     pub fn expected(&self, kernel: &str) -> Result<Option<(PathBuf, String)>> {
-        for path in [self.kernel_path(kernel), self.shared_path()] {
-            if path.exists() {
-                return Ok(Some((path.clone(), read(&path)?)));
-            }
+        match read_if_exists(self.kernel_path(kernel))? {
+            Some(own) => Ok(Some(own)),
+            None => read_if_exists(self.shared_path()),
         }
-        Ok(None)
     }
 
     pub fn compare(&self, kernel: &str, text: &str) -> Result<(Status, Option<(PathBuf, String)>)> {
         let expected = self.expected(kernel)?;
-        let status = match &expected {
-            None => Status::Missing,
-            Some((_, old)) if same(old, text) => Status::Match,
-            Some(_) => Status::Mismatch,
-        };
-        Ok((status, expected))
+        Ok((status(&expected, text), expected))
     }
 
     /// Writes `.snap.new` beside the snapshot the output should replace, for
@@ -95,18 +88,8 @@ impl Store {
 
     /// Output that is the same everywhere (a simulation) against the one file.
     pub fn compare_single(&self, text: &str) -> Result<(Status, Option<(PathBuf, String)>)> {
-        let path = self.shared_path();
-        let expected = if path.exists() {
-            Some((path.clone(), read(&path)?))
-        } else {
-            None
-        };
-        let status = match &expected {
-            None => Status::Missing,
-            Some((_, old)) if same(old, text) => Status::Match,
-            Some(_) => Status::Mismatch,
-        };
-        Ok((status, expected))
+        let expected = read_if_exists(self.shared_path())?;
+        Ok((status(&expected, text), expected))
     }
 
     /// `.snap.new` beside the one file, for `cargo insta review`.
@@ -120,15 +103,16 @@ impl Store {
     /// or changed), and removes a pending `.snap.new` either way.
     pub fn accept_single(&self, text: &str) -> Result<Option<PathBuf>> {
         let path = self.shared_path();
-        let _ = std::fs::remove_file(path.with_extension("snap.new"));
-        if path.exists() && same(&read(&path)?, text) {
+        remove_pending(&path);
+        if read_if_exists(path.clone())?.is_some_and(|(_, old)| same(&old, text)) {
             return Ok(None);
         }
         self.write_file(&path, text)?;
         Ok(Some(path))
     }
 
-    fn write_file(&self, path: &Path, text: &str) -> Result<()> {
+    /// Writes `text` to `path` with this store's header.
+    pub(crate) fn write_file(&self, path: &Path, text: &str) -> Result<()> {
         write_with_header(path, &self.header.0, &self.header.1, text)
     }
 
@@ -136,7 +120,8 @@ impl Store {
     /// the layout is made anew: the most common output is shared, the others
     /// get a file of their own. With only some kernels, the shared snapshot
     /// stays and a kernel gets its own file only where it differs. Only new or
-    /// changed files are written; returns them, and the files removed.
+    /// changed files are written; returns them, and the files removed. A
+    /// pending `.snap.new` of an accepted kernel is removed either way.
     pub fn accept(
         &self,
         outputs: &BTreeMap<String, String>,
@@ -157,8 +142,10 @@ impl Store {
             self.write_file(&self.shared_path(), &shared)?;
             written.push(self.shared_path());
         }
+        remove_pending(&self.shared_path());
         for (kernel, text) in outputs {
             let path = self.kernel_path(kernel);
+            remove_pending(&path);
             if same(text, &shared) {
                 if path.exists() {
                     std::fs::remove_file(&path)?;
@@ -171,6 +158,28 @@ impl Store {
         }
         Ok((written, removed))
     }
+}
+
+/// Whether `text` is what the snapshot `expected` (if any) holds.
+fn status(expected: &Option<(PathBuf, String)>, text: &str) -> Status {
+    match expected {
+        None => Status::Missing,
+        Some((_, old)) if same(old, text) => Status::Match,
+        Some(_) => Status::Mismatch,
+    }
+}
+
+fn read_if_exists(path: PathBuf) -> Result<Option<(PathBuf, String)>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = read(&path)?;
+    Ok(Some((path, text)))
+}
+
+/// A pending `.snap.new` beside `snapshot` is moot once the output is accepted.
+fn remove_pending(snapshot: &Path) {
+    let _ = std::fs::remove_file(snapshot.with_extension("snap.new"));
 }
 
 /// Ties go to the output seen first, in matrix order.
@@ -201,17 +210,7 @@ pub fn read(path: &Path) -> Result<String> {
     Ok(text.to_string())
 }
 
-/// insta's file format: a YAML header between `---` lines, then the text;
-/// the header of a listing's snapshot.
-pub fn write(path: &Path, name: &str, text: &str) -> Result<()> {
-    write_with_header(
-        path,
-        &format!("kmods/{name}/scenario.toml"),
-        "normalized dmesg",
-        text,
-    )
-}
-
+/// insta's file format: a YAML header between `---` lines, then the text.
 fn write_with_header(path: &Path, source: &str, expression: &str, text: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -237,7 +236,9 @@ mod tests {
     fn insta_reads_what_we_write() {
         let d = tmp("rt");
         let p = d.join("x.snap");
-        write(&p, "x", "$ insmod x.ko\nx: hello\n").unwrap();
+        Store::new(&d, "x")
+            .write_file(&p, "$ insmod x.ko\nx: hello\n")
+            .unwrap();
         assert_eq!(read(&p).unwrap(), "$ insmod x.ko\nx: hello");
         let snap = insta::Snapshot::from_file(&p).unwrap();
         assert_eq!(snap.metadata().expression(), Some("normalized dmesg"));
@@ -306,8 +307,12 @@ mod tests {
         assert_eq!(s.compare("6.12", "b\n").unwrap().0, Status::Match);
         assert_eq!(s.compare("5.10", "a").unwrap().0, Status::Match);
         assert_eq!(s.compare("5.10", "b").unwrap().0, Status::Mismatch);
-        // Accepting the same outputs again writes nothing.
+        // Accepting the same outputs again writes nothing, and clears what
+        // an earlier run left pending for them.
+        let pending = s.write_pending("5.10", "c\n").unwrap();
+        assert_eq!(pending, s.kernel_path("5.10").with_extension("snap.new"));
         assert_eq!(s.accept(&outs, true).unwrap(), (vec![], vec![]));
+        assert!(!pending.exists());
         // 5.10 converging on the shared output removes its own file.
         let one: BTreeMap<String, String> = [("5.10".to_string(), "b".to_string())].into();
         let (w, r) = s.accept(&one, false).unwrap();

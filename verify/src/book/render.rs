@@ -593,8 +593,12 @@ mod tests {
             "{err}"
         );
         let store = Store::new(&dir, "demo");
-        snapshot::write(&store.shared_path(), "demo", "$ insmod demo.ko\nsame\n").unwrap();
-        snapshot::write(&store.kernel_path("b"), "demo", "$ insmod demo.ko\nother\n").unwrap();
+        store
+            .write_file(&store.shared_path(), "$ insmod demo.ko\nsame\n")
+            .unwrap();
+        store
+            .write_file(&store.kernel_path("b"), "$ insmod demo.ko\nother\n")
+            .unwrap();
         let g = groups(&s, &m).unwrap();
         assert_eq!(g.len(), 2);
         assert_eq!(g[0].kernels, ["a", "c"]);
