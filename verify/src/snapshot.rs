@@ -69,6 +69,11 @@ impl Store {
         }
     }
 
+    /// Whether a snapshot applies to `kernel`, without reading it.
+    pub fn has(&self, kernel: &str) -> bool {
+        self.kernel_path(kernel).exists() || self.shared_path().exists()
+    }
+
     pub fn compare(&self, kernel: &str, text: &str) -> Result<(Status, Option<(PathBuf, String)>)> {
         let expected = self.expected(kernel)?;
         Ok((status(&expected, text), expected))

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use verify::book::build::{self, Options};
 use verify::book::serve::Server;
-use verify::book::{parity, BookConfig};
+use verify::book::{html_escape, parity, BookConfig};
 use verify::manifest;
 use verify::matrix::Matrix;
 use verify::snapshot::Store;
@@ -49,12 +49,6 @@ fn book() -> &'static Path {
 
 fn config() -> BookConfig {
     BookConfig::load(&repo()).unwrap()
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The visible text of a page's chapter (what Pagefind indexes), roughly.

@@ -146,10 +146,10 @@ impl BookConfig {
     }
 }
 
-/// Where the repository is, for commands run from anywhere inside it.
-pub fn find_root(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .find(|d| d.join(BOOK_TOML).is_file() && d.join("kernels.toml").is_file())
-        .map(Path::to_path_buf)
+/// Text made safe inside an HTML element, escaped as mdBook escapes code
+/// blocks (quotes stay); an attribute value also needs `"` escaped.
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -10,7 +10,7 @@
 
 use super::directive::{self, Kind};
 use super::render::{self, Words};
-use super::{parity, BookConfig, Language};
+use super::{html_escape, parity, BookConfig, Language};
 use crate::manifest::{self, Scenario};
 use crate::matrix::Matrix;
 use anyhow::{bail, Context, Result};
@@ -133,11 +133,7 @@ fn expand_chapter(
     let switch = language_links(config, lang, &path);
     // Pagefind indexes only this div; its result title is the chapter's
     // (the page's first <h1> is the book's title in the menu bar).
-    let title = ch
-        .name
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;");
+    let title = html_escape(&ch.name).replace('"', "&quot;");
     // Blank lines keep the Markdown inside the div Markdown.
     ch.content = format!(
         "<div data-pagefind-body data-pagefind-meta=\"title:{title}\">\n\n{switch}\n\n{text}\n\n</div>\n"

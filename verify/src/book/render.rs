@@ -4,6 +4,7 @@
 //! accepted snapshot `examples/snapshots/NAME.snap`. No output in the book is
 //! typed by hand (DESIGN.md §5).
 
+use super::html_escape;
 use crate::manifest::Scenario;
 use crate::matrix::Matrix;
 use crate::outcome::Outcome;
@@ -479,13 +480,7 @@ pub fn kernels(matrix: &Matrix, scenarios: &[Scenario], words: &Words) -> String
             .collect();
         let verified = scenarios
             .iter()
-            .filter(|s| {
-                Store::new(&s.dir, &s.name)
-                    .expected(&k.id)
-                    .ok()
-                    .flatten()
-                    .is_some()
-            })
+            .filter(|s| Store::new(&s.dir, &s.name).has(&k.id))
             .count();
         let _ = writeln!(
             md,
@@ -496,12 +491,6 @@ pub fn kernels(matrix: &Matrix, scenarios: &[Scenario], words: &Words) -> String
         );
     }
     md
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

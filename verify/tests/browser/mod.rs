@@ -19,20 +19,14 @@ pub fn find_chromium() -> PathBuf {
     if let Some(p) = std::env::var_os("CHROMIUM") {
         return PathBuf::from(p);
     }
-    for name in [
+    let names = [
         "chromium",
         "chromium-browser",
         "google-chrome",
         "google-chrome-stable",
-    ] {
-        if let Some(paths) = std::env::var_os("PATH") {
-            for dir in std::env::split_paths(&paths) {
-                let p = dir.join(name);
-                if p.is_file() {
-                    return p;
-                }
-            }
-        }
+    ];
+    if let Some(name) = names.into_iter().find(|n| verify::prereq::on_path(n)) {
+        return PathBuf::from(name);
     }
     panic!(
         "this test needs headless Chromium and found none on PATH (chromium, chromium-browser, google-chrome); \
