@@ -98,4 +98,22 @@ mod tests {
         );
         assert!(missing_packages(|_| true).is_empty());
     }
+
+    /// CI installs the host packages from .ci/host-packages before verify
+    /// runs; a package REQUIRED here and missing there would fail CI only
+    /// on a machine without it.
+    #[test]
+    fn ci_installs_every_required_package() {
+        let list = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/host-packages"),
+        )
+        .unwrap();
+        let listed: Vec<&str> = list.lines().filter(|l| !l.starts_with('#')).collect();
+        for (_, package) in REQUIRED {
+            assert!(
+                listed.contains(package),
+                "{package} is not in .ci/host-packages"
+            );
+        }
+    }
 }

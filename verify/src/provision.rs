@@ -83,7 +83,7 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
     }
 
     match check(&dir, &stamp_path, kernel) {
-        Ok(release) => return finish(cache, kernel, dir, release, 0.0, bar),
+        Ok((release, cc)) => return finish(cache, kernel, dir, release, cc, 0.0, bar),
         Err(why) if dir.exists() || stamp_path.exists() => {
             bar.println(format!(
                 "build root {} is not usable ({why:#}); making it again",
@@ -99,10 +99,10 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
     let tmp = roots.join(format!(".tmp-{}-{}", kernel.id, std::process::id()));
     let result = create(&tmp, kernel, bar).and_then(|()| {
         let release = release_of(&tmp)?;
-        check_files(&tmp, &release)?;
-        Ok(release)
+        let cc = check_files(&tmp, &release)?;
+        Ok((release, cc))
     });
-    let release = match result {
+    let (release, cc) = match result {
         Ok(r) => r,
         Err(e) => {
             fs::remove_dir_all(&tmp).ok();
@@ -126,6 +126,7 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
         kernel,
         dir,
         release,
+        cc,
         started.elapsed().as_secs_f64(),
         bar,
     )
@@ -136,10 +137,10 @@ fn finish(
     kernel: &Kernel,
     dir: PathBuf,
     release: String,
+    cc: String,
     provision_secs: f64,
     bar: &ProgressBar,
 ) -> Result<Root> {
-    let cc = compiler(&dir, &release)?;
     let root = Root {
         kernel: kernel.clone(),
         dir,
@@ -175,7 +176,8 @@ fn compiler(dir: &Path, release: &str) -> Result<String> {
         .context("CONFIG_CC_VERSION_TEXT missing from the headers' .config")
 }
 
-fn check(dir: &Path, stamp_path: &Path, kernel: &Kernel) -> Result<String> {
+/// A finished root's kernel release and compiler, or why it is not usable.
+fn check(dir: &Path, stamp_path: &Path, kernel: &Kernel) -> Result<(String, String)> {
     let stamp: Stamp = serde_json::from_str(
         &fs::read_to_string(stamp_path).context("no stamp: the root was never finished")?,
     )
@@ -187,8 +189,8 @@ fn check(dir: &Path, stamp_path: &Path, kernel: &Kernel) -> Result<String> {
     if release != stamp.release {
         bail!("root holds kernel {release}, stamp says {}", stamp.release);
     }
-    check_files(dir, &release)?;
-    Ok(release)
+    let cc = check_files(dir, &release)?;
+    Ok((release, cc))
 }
 
 /// The one kernel release whose image is in `boot/`.
@@ -215,7 +217,9 @@ fn release_of(dir: &Path) -> Result<String> {
     }
 }
 
-fn check_files(dir: &Path, release: &str) -> Result<()> {
+/// Checks that a root has what builds and boots need; returns the kernel's
+/// compiler.
+fn check_files(dir: &Path, release: &str) -> Result<String> {
     let headers = dir.join(format!("usr/src/linux-headers-{release}"));
     for needed in [
         headers.join("Makefile"),
@@ -235,7 +239,7 @@ fn check_files(dir: &Path, release: &str) -> Result<()> {
     if !dir.join("usr/bin").join(&cc).exists() {
         bail!("the kernel's compiler {cc} is not installed in the root");
     }
-    Ok(())
+    Ok(cc)
 }
 
 fn create(tmp: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<()> {
