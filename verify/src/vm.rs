@@ -131,6 +131,7 @@ impl Machine<'_> {
 
         let mut last_len = 0;
         let mut last_change = Instant::now();
+        let (mut reported, mut booted) = (false, false);
         let mut scenario_started: Option<Instant> = None;
         let exit = loop {
             if let Some(status) = child.try_wait()? {
@@ -139,18 +140,16 @@ impl Machine<'_> {
                     other => Exit::Qemu(other),
                 };
             }
-            let (len, reported, booted) = {
+            {
+                // The console only grows: look again only when it has.
                 let c = console.lock().unwrap();
-                let text = String::from_utf8_lossy(&c);
-                (
-                    c.len(),
-                    text.lines().any(|l| (self.is_report)(l)),
-                    text.contains(self.start_marker),
-                )
-            };
-            if len != last_len {
-                last_len = len;
-                last_change = Instant::now();
+                if c.len() != last_len {
+                    last_len = c.len();
+                    last_change = Instant::now();
+                    let text = String::from_utf8_lossy(&c);
+                    reported = text.lines().any(|l| (self.is_report)(l));
+                    booted = text.contains(self.start_marker);
+                }
             }
             if booted && scenario_started.is_none() {
                 scenario_started = Some(Instant::now());
