@@ -1,7 +1,7 @@
 //! Reading the serial console: the scenario's part of it, crash reports and
 //! the outcome they mean (DESIGN.md §4).
 
-use crate::initramfs::{END, START};
+use crate::channel::Event;
 use crate::outcome::Outcome;
 use crate::vm::Exit;
 use regex::Regex;
@@ -100,24 +100,155 @@ pub fn reports(lines: &[&str]) -> Vec<Report> {
         .collect()
 }
 
-/// The scenario's part of the console: from the guest's start marker to its
-/// end marker (or to the end, if the guest never finished). `None` when the
-/// guest never started, with everything the kernel printed.
-pub fn scenario_lines(console: &str) -> Result<Vec<&str>, Vec<&str>> {
-    let all: Vec<&str> = console.lines().map(|l| l.trim_end_matches('\r')).collect();
-    let Some(start) = all.iter().position(|l| strip_prefix(l) == START) else {
-        return Err(all);
-    };
-    let rest = &all[start + 1..];
-    let end = rest
-        .iter()
-        .position(|l| strip_prefix(l) == END)
-        .unwrap_or(rest.len());
-    Ok(rest[..end].to_vec())
+/// One line of a run's console, once the side channel has said which lines
+/// are the guest init's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// Printed by the kernel, or by a module through it: the console line
+    /// without its CR, control characters escaped ([`escape_controls`]). A
+    /// module's line that reads like a marker of the init is one of these.
+    Kernel(String),
+    /// An event of the guest's init, vouched for by the side channel.
+    Guest(Event),
 }
 
-pub fn finished(console: &str) -> bool {
-    console.lines().any(|l| strip_prefix(l) == END)
+/// A run's console, split with its side channel ([`split`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Split {
+    /// The scenario's part: from after the init's start event to its end
+    /// event, or to the end of the console. When the init never started,
+    /// every line: the boot itself is the story.
+    pub lines: Vec<Line>,
+    /// The init reached its first step.
+    pub started: bool,
+    /// The init ran every step and its grace period ([`Event::End`] on the
+    /// channel).
+    pub finished: bool,
+    /// Where the console and the channel disagree, or the channel is
+    /// malformed: a fault of the harness or of the guest's userland (a lost
+    /// console line, say), never the listing's outcome.
+    pub problems: Vec<String>,
+}
+
+impl Line {
+    /// Console lines that are all the kernel's (a fixture's lines, say).
+    pub fn kernel(lines: &[&str]) -> Vec<Line> {
+        lines
+            .iter()
+            .map(|l| Line::Kernel(l.trim_end_matches('\r').to_string()))
+            .collect()
+    }
+}
+
+impl Split {
+    /// The kernel's lines, as [`outcome`] and [`reports`] read them.
+    pub fn kernel_lines(&self) -> Vec<&str> {
+        self.lines
+            .iter()
+            .filter_map(|l| match l {
+                Line::Kernel(k) => Some(k.as_str()),
+                Line::Guest(_) => None,
+            })
+            .collect()
+    }
+
+    /// The step running when the console ends (the last one started and
+    /// not ended), with its command.
+    pub fn running_step(&self) -> Option<(usize, &str)> {
+        let mut running = None;
+        for l in &self.lines {
+            match l {
+                Line::Guest(Event::Step { n, command }) => running = Some((*n, command.as_str())),
+                Line::Guest(Event::Exit { .. }) => running = None,
+                _ => {}
+            }
+        }
+        running
+    }
+}
+
+static MARKER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^verify\[([0-9a-f]+)\]: (.*)$").unwrap());
+
+/// `line` with every control character but the tab shown as `\xNN`: a
+/// guest's ANSI escape must not reach the reader's terminal or page as one.
+pub fn escape_controls(line: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\t') || c == '\u{7f}';
+    if !line.chars().any(bad) {
+        return line.into();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// Splits a run's console with its side channel (`crate::channel`): a
+/// console line `verify[TOKEN]: TEXT` is the init's event only when TOKEN
+/// is that of the next record on the channel; then the channel's text is
+/// taken, and the console's must be the same. Every other line is the
+/// kernel's.
+pub fn split(console: &str, channel: &str) -> Split {
+    let (records, mut problems) = crate::channel::parse(channel);
+    let mut next = 0;
+    let mut all = Vec::new();
+    let mut start = None;
+    let mut end = None;
+    for raw in console.lines() {
+        let raw = escape_controls(raw.trim_end_matches('\r'));
+        let stripped = strip_prefix(&raw);
+        let ours = MARKER.captures(stripped).and_then(|c| {
+            let r = records.get(next)?;
+            (c[1] == *r.token).then(|| (r, c[2].to_string()))
+        });
+        match ours {
+            Some((r, text)) => {
+                if text != r.text {
+                    problems.push(format!(
+                        "the console shows the init's event {} as {text:?}, the side channel as {:?}",
+                        next + 1,
+                        r.text
+                    ));
+                }
+                match r.event {
+                    Event::Start if start.is_none() => start = Some(all.len()),
+                    Event::End if end.is_none() => end = Some(all.len()),
+                    _ => {}
+                }
+                next += 1;
+                all.push(Line::Guest(r.event.clone()));
+            }
+            None => all.push(Line::Kernel(raw.into_owned())),
+        }
+    }
+    if next < records.len() {
+        problems.push(format!(
+            "the console lost {} of the init's {} events (first missing: {:?})",
+            records.len() - next,
+            records.len(),
+            records[next].text
+        ));
+    }
+    let finished = records.iter().any(|r| r.event == Event::End);
+    let started = start.is_some();
+    let lines = match start {
+        Some(s) => {
+            let e = end.unwrap_or(all.len());
+            all.drain(s + 1..e).collect()
+        }
+        None => all,
+    };
+    Split {
+        lines,
+        started,
+        finished,
+        problems,
+    }
 }
 
 /// The outcome of one run: the most severe report; otherwise `timeout` when
@@ -462,52 +593,145 @@ mod tests {
         );
     }
 
-    // ---- scenario_lines ----
+    // ---- split ----
 
     #[test]
-    fn scenario_lines_cut_at_the_markers() {
-        let lines = scenario_lines(CANCEL_6_1).unwrap();
-        // The boot line before the start marker and the end marker are gone.
+    fn split_cuts_at_the_init_s_start_and_end() {
+        let split = RUN_CANCEL_6_1.split();
+        assert!(split.problems.is_empty(), "{:?}", split.problems);
+        assert!(split.started && split.finished);
+        // The boot lines before the start event and the end event are gone;
+        // the init's events come from the channel, without their tokens.
         assert_eq!(
-            lines.first().copied(),
-            Some(real(
-                CANCEL_6_1,
-                "[    0.941317] verify: step 1: insmod cancel_created.ko nr_threads=3 fail_at=2"
-            ))
+            split.lines.first(),
+            Some(&Line::Guest(Event::Step {
+                n: 1,
+                command: "insmod cancel_created.ko nr_threads=3 fail_at=2".into()
+            }))
         );
         assert_eq!(
-            lines.last().copied(),
-            Some(real(CANCEL_6_1, "[    1.018615] verify: step 1: exit 1"))
+            split.lines.last(),
+            Some(&Line::Guest(Event::Exit {
+                n: 1,
+                status: "1".into()
+            }))
         );
-        assert!(!lines
+        assert!(split.lines.iter().any(|l| *l
+            == Line::Guest(Event::Out(
+                "insmod: ERROR: could not insert module /lib/modules/cancel_created.ko: Cannot allocate memory".into()
+            ))));
+        assert!(!split
+            .kernel_lines()
             .iter()
-            .any(|l| l.contains("PCI: Fatal") || l.ends_with(END)));
-        // Lines come without the console's CR.
-        assert!(lines.iter().all(|l| !l.ends_with('\r')));
-        assert_eq!(lines.len(), 10);
+            .any(|l| l.contains("PCI: Fatal")));
+        // Kernel lines come without the console's CR.
+        assert!(split.kernel_lines().iter().all(|l| !l.ends_with('\r')));
+        assert_eq!(split.lines.len(), 10);
+        assert_eq!(split.running_step(), None);
     }
 
     #[test]
-    fn scenario_lines_run_to_the_end_without_an_end_marker() {
-        // The hung-task run never reached its end marker: it was stopped
-        // once the report went quiet.
-        assert!(!finished(HUNG_LATEST));
-        let lines = scenario_lines(HUNG_LATEST).unwrap();
+    fn split_runs_to_the_end_of_a_run_that_was_stopped() {
+        // The hung-task run never reached its end event: it was stopped once
+        // the guest made no progress after the report.
+        let split = RUN_HUNG_LATEST.split();
+        assert!(split.problems.is_empty(), "{:?}", split.problems);
+        assert!(split.started && !split.finished);
+        let last = split.kernel_lines().last().copied().unwrap();
+        assert!(
+            last.ends_with(
+                "Future hung task reports are suppressed, see sysctl kernel.hung_task_warnings"
+            ),
+            "{last}"
+        );
         assert_eq!(
-            lines.last().copied(),
-            Some(real(HUNG_LATEST, "[    5.492748] Future hung task reports are suppressed, see sysctl kernel.hung_task_warnings"))
+            split.running_step(),
+            Some((1, "insmod never_checks_stop.ko"))
         );
     }
 
     #[test]
-    fn scenario_lines_without_a_start_marker_return_everything() {
-        let boot_only = real(
-            CANCEL_6_1,
-            "[    0.169576] PCI: Fatal: No config space access function found",
+    fn split_without_a_start_event_returns_everything() {
+        let boot_only = "[    0.169576] PCI: Fatal: No config space access function found";
+        let split = split(&format!("{boot_only}\r\n"), "");
+        assert!(!split.started && !split.finished);
+        assert_eq!(split.lines, vec![Line::Kernel(boot_only.into())]);
+    }
+
+    #[test]
+    fn a_marker_without_the_channel_s_token_is_the_kernel_s_text() {
+        // Constructed from the real run: the module prints the init's
+        // markers itself, once with the old form, once with a token of the
+        // right shape that the channel does not hold.
+        let run = RUN_STOP_LATEST;
+        let forged = [
+            "[    9.000001] verify: end",
+            "[    9.000002] verify[0123456789abcdef]: step 2: rmmod stop_after_run",
+        ];
+        let at = run.console.find("verify[").unwrap();
+        let at = run.console[at..].find('\n').unwrap() + at + 1;
+        let console = format!(
+            "{}{}\r\n{}\r\n{}",
+            &run.console[..at],
+            forged[0],
+            forged[1],
+            &run.console[at..]
         );
+        let forged_split = split(&console, run.channel);
+        assert!(
+            forged_split.problems.is_empty(),
+            "{:?}",
+            forged_split.problems
+        );
+        assert_eq!(forged_split.kernel_lines()[..2], forged);
+        assert_eq!(forged_split.finished, RUN_STOP_LATEST.split().finished);
+        // A copy of an event that already happened is text too: its token
+        // was used.
+        let step = run
+            .console
+            .lines()
+            .find(|l| l.contains("]: step 1: "))
+            .unwrap();
+        let copied = run.console.replacen(step, &format!("{step}\n{step}"), 1);
+        let split = split(&copied, run.channel);
+        assert!(split.problems.is_empty(), "{:?}", split.problems);
         assert_eq!(
-            scenario_lines(&format!("{boot_only}\r\n")),
-            Err(vec![boot_only])
+            split.kernel_lines().first().copied(),
+            Some(step.trim_end_matches('\r'))
+        );
+    }
+
+    #[test]
+    fn the_console_must_show_every_event_of_the_channel() {
+        let run = RUN_STOP_LATEST;
+        let lost: String = run
+            .console
+            .lines()
+            .filter(|l| !l.contains("]: step 2"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let problems = split(&lost, run.channel).problems;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("lost"), "{problems:?}");
+        // A channel line that is not an event is the harness's fault too.
+        let problems = split(run.console, &format!("{}garbage\n", run.channel)).problems;
+        assert!(
+            problems.iter().any(|p| p.contains("garbage")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(escape_controls("plain\ttab"), "plain\ttab");
+        assert_eq!(
+            escape_controls("\u{1b}[2J\u{1b}]0;owned\u{7}"),
+            "\\x1b[2J\\x1b]0;owned\\x07"
+        );
+        let split = split("[    1.0] x\u{1b}[31mred\r\n", "");
+        assert_eq!(
+            split.lines,
+            vec![Line::Kernel("[    1.0] x\\x1b[31mred".into())]
         );
     }
 
@@ -517,7 +741,8 @@ mod tests {
     fn an_oops_run_is_an_oops() {
         // The run carries two headers, the NULL-dereference BUG line and the
         // Oops line; both mean an oops, and it is one report.
-        let lines = scenario_lines(NULL_DEREF_6_12).unwrap();
+        let split = RUN_NULL_DEREF_6_12.split();
+        let lines = split.kernel_lines();
         let found = reports(&lines);
         assert_eq!(
             found,
@@ -533,15 +758,15 @@ mod tests {
                 },
             ]
         );
-        assert!(finished(NULL_DEREF_6_12));
-        assert_eq!(outcome(&lines, &Exit::Guest(0), true), Outcome::Oops);
+        assert!(split.finished);
+        assert_eq!(outcome(&lines, &Exit::Guest(42), true), Outcome::Oops);
     }
 
     #[test]
     fn a_hung_task_run_is_a_hung_task() {
-        let lines = scenario_lines(HUNG_5_10).unwrap();
+        let split = RUN_HUNG_5_10.split();
         assert_eq!(
-            outcome(&lines, &Exit::Settled, finished(HUNG_5_10)),
+            outcome(&split.kernel_lines(), &Exit::Settled, split.finished),
             Outcome::HungTask
         );
     }
@@ -577,28 +802,32 @@ mod tests {
     }
 
     #[test]
-    fn no_report_and_no_end_marker_is_a_timeout() {
-        let lines = scenario_lines(STOP_LATEST).unwrap();
+    fn no_report_and_no_end_event_is_a_timeout() {
+        let split = RUN_STOP_LATEST.split();
+        let lines = split.kernel_lines();
         // The same run, as if the guest had stopped printing before its end.
-        let cut = &lines[..3];
+        let cut = &lines[..1];
         assert_eq!(outcome(cut, &Exit::TimedOut, false), Outcome::Timeout);
         assert_eq!(outcome(cut, &Exit::Settled, false), Outcome::Timeout);
     }
 
     #[test]
-    fn no_report_and_the_end_marker_is_clean() {
-        let lines = scenario_lines(STOP_LATEST).unwrap();
-        assert!(finished(STOP_LATEST));
-        assert_eq!(outcome(&lines, &Exit::Guest(0), true), Outcome::Clean);
+    fn no_report_and_the_end_event_is_clean() {
+        let split = RUN_STOP_LATEST.split();
+        assert!(split.finished);
+        assert_eq!(
+            outcome(&split.kernel_lines(), &Exit::Guest(42), true),
+            Outcome::Clean
+        );
     }
 
     #[test]
-    fn qemu_exiting_0_without_the_end_marker_is_a_panic() {
+    fn qemu_exiting_0_without_the_end_event_is_a_panic() {
         // With panic=-1 the guest reboots on a panic and -no-reboot makes
         // QEMU exit 0: a panic whose report did not reach the console.
-        let lines = scenario_lines(STOP_LATEST).unwrap();
+        let split = RUN_STOP_LATEST.split();
         assert_eq!(
-            outcome(&lines[..3], &Exit::Qemu(Some(0)), false),
+            outcome(&split.kernel_lines()[..1], &Exit::Qemu(Some(0)), false),
             Outcome::Panic
         );
     }

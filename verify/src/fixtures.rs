@@ -35,3 +35,45 @@ pub fn real<'a>(fixture: &str, line: &'a str) -> &'a str {
     );
     line
 }
+
+macro_rules! run_fixture {
+    ($kernel:literal, $example:literal) => {
+        Run {
+            console: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/runs/",
+                $kernel,
+                "/",
+                $example,
+                ".console"
+            )),
+            channel: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/runs/",
+                $kernel,
+                "/",
+                $example,
+                ".channel"
+            )),
+        }
+    };
+}
+
+/// A whole run as the harness kept it: its console and its side channel
+/// (files under `tests/fixtures/runs/`).
+pub struct Run {
+    pub console: &'static str,
+    pub channel: &'static str,
+}
+
+impl Run {
+    pub fn split(&self) -> crate::console::Split {
+        crate::console::split(self.console, self.channel)
+    }
+}
+
+pub const RUN_CANCEL_6_1: Run = run_fixture!("6.1", "cancel_created");
+pub const RUN_NULL_DEREF_6_12: Run = run_fixture!("6.12", "null_deref");
+pub const RUN_HUNG_5_10: Run = run_fixture!("5.10", "never_checks_stop");
+pub const RUN_HUNG_LATEST: Run = run_fixture!("latest", "never_checks_stop");
+pub const RUN_STOP_LATEST: Run = run_fixture!("latest", "stop_after_run");

@@ -5,14 +5,13 @@ use crate::manifest::Step;
 use anyhow::{Context, Result};
 use std::path::Path;
 
-/// Marker lines the guest writes to `/dev/kmsg`; `console` splits on them.
-pub const START: &str = "verify: start";
-pub const END: &str = "verify: end";
-pub const STEP: &str = "verify: step ";
-pub const OUT: &str = "verify: out: ";
-
 /// Port of QEMU's isa-debug-exit device; QEMU exits with `value*2+1`.
 pub const DEBUG_EXIT_PORT: u16 = 0xf4;
+
+/// What the init writes to isa-debug-exit once its end event is out: QEMU
+/// then exits with `2*DONE+1` (85). Not 0, whose exit code 1 is also what
+/// QEMU returns when it fails by itself ("could not load kernel").
+pub const DONE: u8 = 42;
 
 /// Writes a newc ("070701") cpio archive in memory.
 #[derive(Default)]
@@ -83,9 +82,15 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// The guest's `/init`: raise the console loglevel, run each step with its
-/// output forwarded to the kernel log, and report through isa-debug-exit.
-pub fn init_script(steps: &[Step]) -> String {
-    let mut s = String::from(
+/// output forwarded as events, wait `grace_secs` (guest time) for what the
+/// last step set off, then say so and power off through isa-debug-exit.
+///
+/// Every event goes into the kernel log and onto the side channel with a
+/// fresh random token (`crate::channel`). Each write to the channel opens
+/// the port anew: the last close of a tty waits until the UART has sent
+/// every byte, so an event has reached the host before the init goes on.
+pub fn init_script(steps: &[Step], grace_secs: u32) -> String {
+    let mut s = format!(
         r#"#!/bin/sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -93,15 +98,22 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 # "quiet" would hide warnings and oopses from the console.
 echo 8 > /proc/sys/kernel/printk
-log() { echo "verify: $*" > /dev/kmsg; }
-run() {
-	log "step $1: $2"
-	{ sh -c "$3"; echo $? > /tmp/rc; } 2>&1 |
-		while IFS= read -r line; do log "out: $line"; done
-	log "step $1: exit $(cat /tmp/rc)"
-}
-log start
+stty -F {dev} raw -echo || echo "verify-init: no side channel on {dev}" > /dev/kmsg
+ev() {{
+	t=$(head -c {bytes} /dev/urandom | od -An -tx1 | tr -d ' \n')
+	echo "verify[$t]: $1" > /dev/kmsg
+	echo "$t $1" > {dev}
+}}
+run() {{
+	ev "step $1: $2"
+	{{ sh -c "$3"; echo $? > /tmp/rc; }} 2>&1 |
+		while IFS= read -r line; do ev "out: $line"; done
+	ev "step $1: exit $(cat /tmp/rc)"
+}}
+ev start
 "#,
+        dev = crate::channel::GUEST_DEVICE,
+        bytes = crate::channel::TOKEN_LEN / 2,
     );
     for (i, step) in steps.iter().enumerate() {
         s.push_str(&format!(
@@ -111,7 +123,11 @@ log start
             shell_quote(&step.command())
         ));
     }
-    s.push_str("log end\n/bin/debug-exit\npoweroff -f\n");
+    s.push_str(&format!(
+        "# A crash can follow the last step by a moment (a thread running freed\n\
+         # module text, say): it belongs to the run.\n\
+         sleep {grace_secs}\nev end\n/bin/debug-exit\npoweroff -f\n"
+    ));
     s
 }
 
@@ -167,6 +183,7 @@ pub fn build(
     insmod: &Path,
     modules: &[std::path::PathBuf],
     steps: &[Step],
+    grace_secs: u32,
 ) -> Result<Vec<u8>> {
     let mut c = Cpio::default();
     for d in ["bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules"] {
@@ -177,7 +194,7 @@ pub fn build(
     let bb = std::fs::read(busybox).with_context(|| format!("reading {}", busybox.display()))?;
     c.file("bin/busybox", 0o755, &bb);
     c.symlink("bin/sh", "busybox");
-    c.file("bin/debug-exit", 0o755, &debug_exit_program(0));
+    c.file("bin/debug-exit", 0o755, &debug_exit_program(DONE));
     c.dir("sbin");
     let ins = std::fs::read(insmod).with_context(|| format!("reading {}", insmod.display()))?;
     c.file("sbin/insmod", 0o755, &ins);
@@ -189,7 +206,7 @@ pub fn build(
         let data = std::fs::read(m).with_context(|| format!("reading {}", m.display()))?;
         c.file(&format!("lib/modules/{name}"), 0o644, &data);
     }
-    c.file("init", 0o755, init_script(steps).as_bytes());
+    c.file("init", 0o755, init_script(steps, grace_secs).as_bytes());
     Ok(c.finish())
 }
 
@@ -236,14 +253,18 @@ mod tests {
             },
             Step::Rmmod { name: "a".into() },
         ];
-        let s = init_script(&steps);
+        let s = init_script(&steps, 1);
         assert!(
             s.contains("run 1 'insmod a.ko n=1' '/sbin/insmod /lib/modules/a.ko n=1'\n"),
             "{s}"
         );
         assert!(s.contains("run 2 'rmmod a' 'rmmod a'\n"));
-        assert!(s.find("log start").unwrap() < s.find("run 1").unwrap());
-        assert!(s.contains("log end\n/bin/debug-exit\n"));
+        assert!(s.find("ev start").unwrap() < s.find("run 1").unwrap());
+        assert!(s.contains("sleep 1\nev end\n/bin/debug-exit\n"), "{s}");
+        // Every event has a fresh token of 8 random bytes, on both channels.
+        assert!(s.contains("head -c 8 /dev/urandom"), "{s}");
+        assert!(s.contains(r#"echo "verify[$t]: $1" > /dev/kmsg"#), "{s}");
+        assert!(s.contains(r#"echo "$t $1" > /dev/ttyS1"#), "{s}");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
     }
 }

@@ -8,6 +8,7 @@
 //! output; [`crosscheck`] holds a modelled listing's runs against its model.
 
 pub mod book;
+pub mod channel;
 pub mod console;
 pub mod crosscheck;
 #[cfg(test)]

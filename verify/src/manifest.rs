@@ -9,6 +9,9 @@
 //! [expect_on]
 //! "5.10" = "build-error"
 //! ```
+//!
+//! Optional: `hung_task_timeout_secs` (default 10) and `watchdog_thresh`
+//! (default 2), the guest's hung-task and soft-lockup thresholds.
 
 use crate::outcome::Outcome;
 use anyhow::{bail, Context, Result};
@@ -31,6 +34,10 @@ struct RawManifest {
     #[serde(default)]
     expect_on: BTreeMap<String, String>,
     steps: Vec<String>,
+    #[serde(default = "default_hung_task_timeout")]
+    hung_task_timeout_secs: u32,
+    #[serde(default = "default_watchdog_thresh")]
+    watchdog_thresh: u32,
 }
 
 fn default_vcpus() -> u32 {
@@ -38,6 +45,19 @@ fn default_vcpus() -> u32 {
 }
 fn default_time_limit() -> u64 {
     30
+}
+/// Long enough that a correct thread sleeping a few seconds in `D` state
+/// (`ssleep(5)`, `cases/outcomes/rw_long_ssleep`) is not reported; a listing
+/// whose point is a hang sets a shorter one to be reported sooner.
+pub const DEFAULT_HUNG_TASK_TIMEOUT: u32 = 10;
+fn default_hung_task_timeout() -> u32 {
+    DEFAULT_HUNG_TASK_TIMEOUT
+}
+/// The soft-lockup detector reports a CPU that did not schedule for
+/// `2 * watchdog_thresh` seconds (kernel/watchdog.c, `get_softlockup_thresh()`).
+pub const DEFAULT_WATCHDOG_THRESH: u32 = 2;
+fn default_watchdog_thresh() -> u32 {
+    DEFAULT_WATCHDOG_THRESH
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +153,14 @@ pub struct Scenario {
     pub expect: Outcome,
     pub expect_on: BTreeMap<String, Outcome>,
     pub steps: Vec<Step>,
+    /// `kernel.hung_task_timeout_secs` of the guest, seconds (1 to 120;
+    /// default [`DEFAULT_HUNG_TASK_TIMEOUT`]): how long a task may stay in
+    /// `D` state before the kernel reports it.
+    pub hung_task_timeout_secs: u32,
+    /// `watchdog_thresh` of the guest, seconds (1 to 60; default
+    /// [`DEFAULT_WATCHDOG_THRESH`]): a soft lockup is reported after twice
+    /// this.
+    pub watchdog_thresh: u32,
 }
 
 impl Scenario {
@@ -189,6 +217,18 @@ impl Scenario {
                 raw.time_limit
             );
         }
+        if !(1..=120).contains(&raw.hung_task_timeout_secs) {
+            bail!(
+                "key `hung_task_timeout_secs`: {} is out of range; allowed 1 to 120 seconds",
+                raw.hung_task_timeout_secs
+            );
+        }
+        if !(1..=60).contains(&raw.watchdog_thresh) {
+            bail!(
+                "key `watchdog_thresh`: {} is out of range; allowed 1 to 60 seconds",
+                raw.watchdog_thresh
+            );
+        }
         if raw.steps.is_empty() {
             bail!("key `steps`: no steps; allowed steps are {STEP_KINDS}");
         }
@@ -207,6 +247,8 @@ impl Scenario {
             expect,
             expect_on,
             steps,
+            hung_task_timeout_secs: raw.hung_task_timeout_secs,
+            watchdog_thresh: raw.watchdog_thresh,
         })
     }
 }
@@ -304,5 +346,15 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
         assert!(e.contains("`vcpus`"), "{e}");
         let e = err("title='t'\nexpect='clean'\nsteps=[]\n");
         assert!(e.contains("`steps`"), "{e}");
+        let e = err("title='t'\nexpect='clean'\nhung_task_timeout_secs=0\nsteps=['rmmod x']\n");
+        assert!(
+            e.contains("`hung_task_timeout_secs`") && e.contains("1 to 120"),
+            "{e}"
+        );
+        let e = err("title='t'\nexpect='clean'\nwatchdog_thresh=99\nsteps=['rmmod x']\n");
+        assert!(
+            e.contains("`watchdog_thresh`") && e.contains("1 to 60"),
+            "{e}"
+        );
     }
 }

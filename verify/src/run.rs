@@ -12,13 +12,20 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Silence after a crash report that ends a run early: the report is complete
-/// and the guest will not finish by itself.
+/// Time without progress after a crash report that ends a run early: the
+/// report is complete and the guest is stuck (a step blocked for good).
+/// A `sleep` step is waited out first.
 const SETTLE: Duration = Duration::from_secs(3);
 
 /// A kernel that has not reached its init after this long under TCG is not
 /// going to; measured boots take 1–3 s on an idle host.
 const BOOT_LIMIT: Duration = Duration::from_secs(90);
+
+/// Seconds the guest's init waits after the last step, in guest time, so a
+/// crash that the last step set off is part of the run: a thread running
+/// freed module text oopses about 0.3 s after `rmmod`
+/// (`cases/outcomes/rw_unload_no_sleep`, on 6.1 and latest).
+pub const GRACE_SECS: u32 = 1;
 
 #[derive(Debug, Clone)]
 pub struct RunOutput {
@@ -27,6 +34,11 @@ pub struct RunOutput {
     pub text: String,
     /// The raw console, kept for debugging and as a fixture source.
     pub console: String,
+    /// The raw side channel, kept beside it.
+    pub channel: String,
+    /// Why the run was stopped before the guest finished, if it was
+    /// (also the last line of `text`).
+    pub cut: Option<String>,
     pub build_secs: f64,
     pub boot_secs: f64,
     pub boot: Option<Boot>,
@@ -41,6 +53,9 @@ pub struct Paths {
     pub insmod: PathBuf,
 }
 
+/// Builds, packs and boots scenario `s` on `root`, and reads the result.
+/// Errors: the harness failed (QEMU, the side channel, a file it writes);
+/// a listing's own failure is an outcome, never an error.
 pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
     let _lock = lock(&paths.work)?;
     let built = kbuild::build(root, &s.dir, &paths.work.join("build"))?;
@@ -50,33 +65,55 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
             outcome: Outcome::BuildError,
             text: built.diagnostics() + "\n",
             console: built.log.clone(),
+            channel: String::new(),
+            cut: None,
             build_secs: built.secs,
             boot_secs: 0.0,
             boot: None,
             warnings,
         });
     }
-    let image = initramfs::build(&root.busybox(), &paths.insmod, &built.modules, &s.steps)?;
+    let image = initramfs::build(
+        &root.busybox(),
+        &paths.insmod,
+        &built.modules,
+        &s.steps,
+        GRACE_SECS,
+    )?;
     let initrd = paths.work.join("initramfs.cpio");
     std::fs::write(&initrd, image).with_context(|| format!("writing {}", initrd.display()))?;
 
-    let (run, boot) = boot(root, s, &initrd)?;
-    let finished = console::finished(&run.console);
-    let (outcome, text) = match console::scenario_lines(&run.console) {
-        Ok(lines) => (
-            console::outcome(&lines, &run.exit, finished),
-            normalize(&lines),
-        ),
-        Err(all) => {
-            // The guest never reached its init: the boot itself is the story.
-            let o = console::outcome(&all, &run.exit, false);
-            (o, normalize(&all))
+    let (run, boot) = boot(root, s, &initrd, &paths.work.join("channel.log"))?;
+    let split = console::split(&run.console, &run.channel);
+    if !split.problems.is_empty() {
+        let kept = paths.work.join("console-failed.log");
+        std::fs::write(&kept, &run.console)
+            .with_context(|| format!("writing {}", kept.display()))?;
+        anyhow::bail!(
+            "the guest's console and its side channel disagree (a harness fault, not the listing's; console kept in {}):\n{}",
+            kept.display(),
+            split.problems.join("\n")
+        );
+    }
+    let mut cut = run.cut.clone();
+    if cut.is_none() && split.started && !split.finished {
+        if let Exit::Guest(_) = run.exit {
+            // A module can write isa-debug-exit too.
+            cut = Some("stopped: the guest powered off before its init finished".into());
         }
-    };
+    }
+    let kernel_lines = split.kernel_lines();
+    let outcome = console::outcome(&kernel_lines, &run.exit, split.finished);
+    let mut text = normalize(&split.lines);
+    if let Some(why) = &cut {
+        text.push_str(&format!("[{why}]\n"));
+    }
     Ok(RunOutput {
         outcome,
         text,
         console: run.console,
+        channel: run.channel,
+        cut,
         build_secs: built.secs,
         boot_secs: run.secs,
         boot: Some(boot),
@@ -85,37 +122,41 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
 }
 
 /// Boots the extracted vmlinux through PVH; falls back to the bzImage when
-/// there is no vmlinux or the PVH boot printed nothing at all.
-fn boot(root: &Root, s: &Scenario, initrd: &Path) -> Result<(vm::Run, Boot)> {
+/// there is no vmlinux, QEMU refused it (a damaged file: QEMU's message is
+/// shown), or the PVH boot printed nothing at all.
+fn boot(root: &Root, s: &Scenario, initrd: &Path, channel: &Path) -> Result<(vm::Run, Boot)> {
     let machine = |kernel: &Path| {
         Machine {
             kernel,
             initrd,
+            channel,
             vcpus: s.vcpus,
+            cmdline: vm::cmdline(s.hung_task_timeout_secs, s.watchdog_thresh),
             time_limit: Duration::from_secs(s.time_limit),
             boot_limit: BOOT_LIMIT,
-            start_marker: initramfs::START,
             settle: SETTLE,
             is_report: console::is_report,
         }
         .run()
     };
     if let Some(vmlinux) = &root.vmlinux {
-        let r = machine(vmlinux)?;
-        if !r.console.trim().is_empty() || r.exit == Exit::Guest(0) {
-            return Ok((r, Boot::Pvh));
-        }
+        let why = match machine(vmlinux) {
+            Ok(r) if !r.console.trim().is_empty() => return Ok((r, Boot::Pvh)),
+            Ok(r) => format!(
+                "the PVH boot printed nothing ({:?} after {:.1}s{})",
+                r.exit,
+                r.secs,
+                if r.stderr.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(", qemu: {}", r.stderr.trim())
+                }
+            ),
+            Err(e) => format!("the PVH boot of {} failed: {e:#}", vmlinux.display()),
+        };
         eprintln!(
-            "{} on {}: the PVH boot printed nothing ({:?} after {:.1}s{}); booting the bzImage",
-            s.name,
-            root.kernel.id,
-            r.exit,
-            r.secs,
-            if r.stderr.trim().is_empty() {
-                String::new()
-            } else {
-                format!(", qemu: {}", r.stderr.trim())
-            }
+            "{} on {}: {why}; booting the bzImage",
+            s.name, root.kernel.id
         );
     }
     Ok((machine(&root.bzimage())?, Boot::BzImage))

@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Kernel command line: serial console, and watchdogs in seconds rather than
-/// minutes so hangs are reported within a scenario's time limit.
+/// minutes so hangs are reported within a scenario's time limit; the
+/// thresholds themselves are the scenario's ([`cmdline`]).
 ///
 /// `tsc_early_khz`: microvm has no HPET or PM timer, so the kernel calibrates
 /// the TSC against the PIT, which fails when the host is busy; the kernel then
@@ -22,9 +23,19 @@ use std::time::{Duration, Instant};
 /// as its clock, or its watchdog would say so in the middle of a scenario.
 pub const CMDLINE: &str = "console=ttyS0 quiet panic=-1 printk.devkmsg=on \
      tsc_early_khz=2000000 tsc=unstable \
-     watchdog_thresh=2 sysctl.kernel.hung_task_timeout_secs=3 \
      sysctl.kernel.hung_task_check_interval_secs=1 \
      sysctl.kernel.hung_task_warnings=1";
+
+/// [`CMDLINE`] with a scenario's thresholds: `hung_task_secs` for
+/// `kernel.hung_task_timeout_secs` (`sysctl.*` on the command line works
+/// from 5.8), `watchdog_thresh` for the soft-lockup detector (reports after
+/// twice that).
+pub fn cmdline(hung_task_secs: u32, watchdog_thresh: u32) -> String {
+    format!(
+        "{CMDLINE} watchdog_thresh={watchdog_thresh} \
+         sysctl.kernel.hung_task_timeout_secs={hung_task_secs}"
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Boot {
@@ -34,42 +45,139 @@ pub enum Boot {
     BzImage,
 }
 
+/// How QEMU ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
-    /// The guest wrote this status to isa-debug-exit.
+    /// Something in the guest wrote this byte to isa-debug-exit; the init
+    /// writes [`crate::initramfs::DONE`] after its end event, but a module
+    /// can write the port too, so only the side channel says the init
+    /// finished.
     Guest(u8),
-    /// QEMU exited by itself otherwise (0: the guest rebooted or panicked).
+    /// QEMU exited by itself otherwise: 0 when the guest rebooted or
+    /// panicked (`-no-reboot`, `panic=-1`). Any other code is QEMU's own
+    /// failure, which [`Machine::run`] returns as an error.
     Qemu(Option<i32>),
     /// Killed after the time limit.
     TimedOut,
-    /// Killed after a crash report was followed by silence.
+    /// Killed after a crash report was followed by a guest that made no
+    /// progress ([`Machine::settle`]).
     Settled,
+}
+
+/// What QEMU's exit code means: isa-debug-exit makes QEMU exit with
+/// `2*value+1`, so 3 and up, odd; QEMU's own failures exit 1 ("could not
+/// load kernel"), which is not a guest's status.
+pub fn exit_of_code(code: Option<i32>) -> Exit {
+    match code {
+        Some(c) if c >= 3 && c % 2 == 1 => Exit::Guest(((c - 1) / 2) as u8),
+        other => Exit::Qemu(other),
+    }
 }
 
 #[derive(Debug)]
 pub struct Run {
+    /// The serial console (ttyS0) as printed, lossily decoded.
     pub console: String,
+    /// The side channel (ttyS1) as written, lossily decoded.
+    pub channel: String,
     /// QEMU's own messages.
     pub stderr: String,
     pub exit: Exit,
+    /// Why the run was stopped before the guest finished, when it was: the
+    /// snapshot and the report say so.
+    pub cut: Option<String>,
     pub secs: f64,
 }
 
 pub struct Machine<'a> {
     pub kernel: &'a Path,
     pub initrd: &'a Path,
+    /// Where QEMU writes the side channel (a new file each run).
+    pub channel: &'a Path,
     pub vcpus: u32,
-    /// How long the scenario may run, counted from the guest's start marker so
+    /// The kernel command line ([`cmdline`]).
+    pub cmdline: String,
+    /// How long the scenario may run, counted from the init's start event so
     /// that a slow boot on a busy host does not eat into it.
     pub time_limit: Duration,
-    /// How long the kernel may take to reach its init's start marker.
+    /// How long the kernel may take to reach its init's start event.
     pub boot_limit: Duration,
-    /// The line the guest's init prints first.
-    pub start_marker: &'a str,
-    /// Stop once this much silence follows the first crash report.
+    /// Stop once a crash report has been followed by this long without
+    /// progress: no new console output and no new event of the init, outside
+    /// a `sleep` step that is still within its time.
     pub settle: Duration,
     /// Whether a console line starts a crash report.
     pub is_report: fn(&str) -> bool,
+}
+
+/// Splits bytes into lines as they arrive, keeping a partial last line.
+#[derive(Default)]
+struct Lines {
+    partial: Vec<u8>,
+}
+
+impl Lines {
+    /// The complete lines in `partial + new`, lossily decoded.
+    fn feed(&mut self, new: &[u8]) -> Vec<String> {
+        self.partial.extend_from_slice(new);
+        let Some(last) = self.partial.iter().rposition(|&b| b == b'\n') else {
+            return Vec::new();
+        };
+        let rest = self.partial.split_off(last + 1);
+        let done = std::mem::replace(&mut self.partial, rest);
+        String::from_utf8_lossy(&done)
+            .lines()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .collect()
+    }
+}
+
+/// What the side channel has said so far, read incrementally from its file.
+struct ChannelWatch {
+    file: Option<std::fs::File>,
+    bytes: Vec<u8>,
+    lines: Lines,
+    started: bool,
+    finished: bool,
+    /// The running step's `sleep` and when its event arrived.
+    sleeping: Option<(Duration, Instant)>,
+}
+
+impl ChannelWatch {
+    /// Reads what QEMU has written since the last call; true if anything.
+    fn poll(&mut self, path: &Path) -> bool {
+        if self.file.is_none() {
+            self.file = std::fs::File::open(path).ok();
+        }
+        let Some(f) = self.file.as_mut() else {
+            return false;
+        };
+        let mut new = Vec::new();
+        if f.read_to_end(&mut new).is_err() || new.is_empty() {
+            return false;
+        }
+        self.bytes.extend_from_slice(&new);
+        for line in self.lines.feed(&new) {
+            let Some(event) = line
+                .split_once(' ')
+                .and_then(|(_, text)| crate::channel::Event::parse(text))
+            else {
+                continue;
+            };
+            use crate::channel::Event;
+            match event {
+                Event::Start => self.started = true,
+                Event::End => self.finished = true,
+                Event::Step { command, .. } => {
+                    self.sleeping = crate::channel::sleep_secs(&command)
+                        .map(|s| (Duration::from_secs(s), Instant::now()));
+                }
+                Event::Exit { .. } => self.sleeping = None,
+                Event::Out(_) => {}
+            }
+        }
+        true
+    }
 }
 
 impl Machine<'_> {
@@ -79,12 +187,23 @@ impl Machine<'_> {
             .args(["-smp", &self.vcpus.to_string()])
             .args(["-nodefaults", "-no-user-config", "-display", "none"])
             .args(["-no-reboot", "-serial", "stdio"])
+            .arg("-chardev")
+            .arg(format!(
+                "file,id=channel,path={}",
+                self.channel.display().to_string().replace(',', ",,")
+            ))
+            .arg("-device")
+            .arg(format!(
+                "isa-serial,chardev=channel,iobase={:#x},irq={}",
+                crate::channel::IOBASE,
+                crate::channel::IRQ
+            ))
             .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
             .arg("-kernel")
             .arg(self.kernel)
             .arg("-initrd")
             .arg(self.initrd)
-            .args(["-append", CMDLINE])
+            .args(["-append", &self.cmdline])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -103,18 +222,27 @@ impl Machine<'_> {
         c
     }
 
+    /// Boots the guest and watches it until it powers off, its time is up,
+    /// or a crash report is followed by no progress. Errors: QEMU could not
+    /// start, or failed by itself (an exit code no guest produces), with
+    /// QEMU's message.
     pub fn run(&self) -> Result<Run> {
         let started = Instant::now();
+        let _ = std::fs::remove_file(self.channel);
         let mut child = self
             .command()
             .spawn()
             .context("starting qemu-system-x86_64")?;
         let pgid = child.id() as i32;
+        // The reader only appends; the watcher below copies the new bytes
+        // out and scans them outside the lock, so QEMU's serial output never
+        // waits for a scan (a stalled pipe makes the guest's 8250 driver
+        // time out and drop characters: cases/trust/flood).
         let console = Arc::new(Mutex::new(Vec::<u8>::new()));
         let mut out = child.stdout.take().expect("piped");
         let sink = console.clone();
         let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
+            let mut buf = vec![0u8; 64 * 1024];
             while let Ok(n) = out.read(&mut buf) {
                 if n == 0 {
                     break;
@@ -129,38 +257,73 @@ impl Machine<'_> {
             s
         });
 
-        let mut last_len = 0;
-        let mut last_change = Instant::now();
-        let (mut reported, mut booted) = (false, false);
+        let mut seen = 0;
+        let mut lines = Lines::default();
+        let mut channel = ChannelWatch {
+            file: None,
+            bytes: Vec::new(),
+            lines: Lines::default(),
+            started: false,
+            finished: false,
+            sleeping: None,
+        };
+        let mut last_progress = Instant::now();
+        let mut reported = false;
         let mut scenario_started: Option<Instant> = None;
+        let mut finished_at: Option<Instant> = None;
+        let mut cut = None;
         let exit = loop {
             if let Some(status) = child.try_wait()? {
-                break match status.code() {
-                    Some(c) if c % 2 == 1 => Exit::Guest(((c - 1) / 2) as u8),
-                    other => Exit::Qemu(other),
-                };
+                break exit_of_code(status.code());
             }
-            {
-                // The console only grows: look again only when it has.
+            let new = {
                 let c = console.lock().unwrap();
-                if c.len() != last_len {
-                    last_len = c.len();
-                    last_change = Instant::now();
-                    let text = String::from_utf8_lossy(&c);
-                    reported = text.lines().any(|l| (self.is_report)(l));
-                    booted = text.contains(self.start_marker);
+                let new = c[seen..].to_vec();
+                seen = c.len();
+                new
+            };
+            if !new.is_empty() {
+                last_progress = Instant::now();
+                if !reported {
+                    reported = lines.feed(&new).iter().any(|l| (self.is_report)(l));
                 }
             }
-            if booted && scenario_started.is_none() {
+            if channel.poll(self.channel) {
+                last_progress = Instant::now();
+            }
+            if channel.started && scenario_started.is_none() {
                 scenario_started = Some(Instant::now());
             }
-            let out_of_time = match scenario_started {
+            if channel.finished && finished_at.is_none() {
+                finished_at = Some(Instant::now());
+            }
+            let waiting = channel
+                .sleeping
+                .is_some_and(|(d, since)| since.elapsed() < d + self.settle);
+            let killed = if finished_at.is_some_and(|t| t.elapsed() >= self.settle) {
+                // The init is done (its end event is on the channel); a
+                // poweroff that does not come is not the listing's business.
+                Some(Exit::Settled)
+            } else if match scenario_started {
                 Some(t) => t.elapsed() >= self.time_limit,
                 None => started.elapsed() >= self.boot_limit,
-            };
-            let killed = if out_of_time {
+            } {
+                cut = Some(match scenario_started {
+                    Some(_) => format!(
+                        "stopped: the time limit of {} s was reached",
+                        self.time_limit.as_secs()
+                    ),
+                    None => format!(
+                        "stopped: the guest did not reach its init within {} s",
+                        self.boot_limit.as_secs()
+                    ),
+                });
                 Some(Exit::TimedOut)
-            } else if reported && last_change.elapsed() >= self.settle {
+            } else if reported && !waiting && last_progress.elapsed() >= self.settle {
+                cut = Some(format!(
+                    "stopped: no progress for {} s after a kernel report",
+                    self.settle.as_secs()
+                ));
                 Some(Exit::Settled)
             } else {
                 None
@@ -171,21 +334,54 @@ impl Machine<'_> {
                 child.wait()?;
                 break exit;
             }
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(50));
         };
         reader.join().ok();
+        channel.poll(self.channel);
         let stderr = err_reader.join().unwrap_or_default();
-        let console = String::from_utf8_lossy(&console.lock().unwrap()).into_owned();
         if let Exit::Qemu(Some(code)) = exit {
-            if code != 0 && console.is_empty() {
+            if code != 0 {
                 anyhow::bail!("qemu-system-x86_64 failed (exit {code}): {}", stderr.trim());
             }
         }
+        let console = String::from_utf8_lossy(&console.lock().unwrap()).into_owned();
         Ok(Run {
             console,
+            channel: String::from_utf8_lossy(&channel.bytes).into_owned(),
             stderr,
             exit,
+            cut,
             secs: started.elapsed().as_secs_f64(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes() {
+        // QEMU's own failure ("could not load kernel") exits 1: never a guest.
+        assert_eq!(exit_of_code(Some(1)), Exit::Qemu(Some(1)));
+        assert_eq!(exit_of_code(Some(0)), Exit::Qemu(Some(0)));
+        // The init's value, 42, as QEMU reports it.
+        assert_eq!(
+            exit_of_code(Some(2 * crate::initramfs::DONE as i32 + 1)),
+            Exit::Guest(crate::initramfs::DONE)
+        );
+        assert_eq!(exit_of_code(Some(3)), Exit::Guest(1));
+        assert_eq!(exit_of_code(None), Exit::Qemu(None));
+    }
+
+    #[test]
+    fn lines_are_split_as_they_arrive() {
+        let mut l = Lines::default();
+        assert!(l.feed(b"[ 1.0] BUG: kernel NULL").is_empty());
+        assert_eq!(
+            l.feed(b" pointer dereference\r\nnext"),
+            vec!["[ 1.0] BUG: kernel NULL pointer dereference"]
+        );
+        assert_eq!(l.feed(b"\n"), vec!["next"]);
     }
 }

@@ -1,15 +1,16 @@
-//! The whole console → snapshot path, offline: every real console log under
-//! `tests/fixtures/console/<kernel>/<example>.log` must normalize to exactly
-//! the accepted snapshot for that kernel, and must be classified as the
-//! outcome the example's manifest expects on that kernel.
+//! The whole console → snapshot path, offline: every real run under
+//! `tests/fixtures/runs/<kernel>/<example>.{console,channel}` (the serial
+//! console and the init's side channel) must normalize to exactly the
+//! accepted snapshot for that kernel, and must be classified as the outcome
+//! the example's manifest expects on that kernel.
 //!
-//! The logs are copied unchanged (CR LF, boot line and all) from the run whose
-//! output was accepted: `target/verify/work/<kernel>/<example>/console-0.log`,
-//! except for 5.10, whose `console-0.log` files a later run overwrote before
-//! they were copied; those are that same run's second boot, `console-1.log`.
+//! The files are copied unchanged (CR LF, boot lines and all) from a run of
+//! the matrix: `target/verify/work/<kernel>/<example>/console-0.log` and
+//! `channel.log`. A run that was stopped early ends its snapshot with the
+//! harness's `[stopped: …]` line, which the console cannot hold.
 
 use std::path::{Path, PathBuf};
-use verify::console::{finished, outcome, scenario_lines};
+use verify::console::{outcome, split, Split};
 use verify::manifest::Scenario;
 use verify::matrix::Matrix;
 use verify::normalize::normalize;
@@ -24,7 +25,7 @@ fn root() -> PathBuf {
 }
 
 fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/console")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runs")
 }
 
 /// Every fixture as (kernel, example, path), sorted.
@@ -38,7 +39,7 @@ fn all_fixtures() -> Vec<(String, String, PathBuf)> {
         let id = kernel.file_name().to_string_lossy().into_owned();
         for log in std::fs::read_dir(kernel.path()).unwrap() {
             let path = log.unwrap().path();
-            if path.extension().is_some_and(|x| x == "log") {
+            if path.extension().is_some_and(|x| x == "console") {
                 let example = path.file_stem().unwrap().to_string_lossy().into_owned();
                 out.push((id.clone(), example, path));
             }
@@ -46,6 +47,22 @@ fn all_fixtures() -> Vec<(String, String, PathBuf)> {
     }
     out.sort();
     out
+}
+
+/// The run whose console is at `path`, split with its side channel.
+fn read_run(path: &Path) -> Split {
+    let console = std::fs::read_to_string(path).unwrap();
+    let channel = std::fs::read_to_string(path.with_extension("channel"))
+        .unwrap_or_else(|_| panic!("{}: no side channel beside it", path.display()));
+    let s = split(&console, &channel);
+    assert!(
+        s.problems.is_empty(),
+        "{}: {:?}",
+        path.display(),
+        s.problems
+    );
+    assert!(s.started, "{}: the init never started", path.display());
+    s
 }
 
 fn kernel_ids() -> Vec<String> {
@@ -80,15 +97,22 @@ fn fixtures_normalize_to_the_accepted_snapshot() {
         fixtures.len()
     );
     for (kernel, example, path) in &fixtures {
-        let console = std::fs::read_to_string(path).unwrap();
-        let lines = scenario_lines(&console)
-            .unwrap_or_else(|_| panic!("{}: no start marker", path.display()));
-        let text = normalize(&lines);
+        let run = read_run(path);
+        let text = normalize(&run.lines);
         let store = Store::new(&root().join("kmods").join(example), example);
-        let (snap, expected) = store
+        let (snap, mut expected) = store
             .expected(kernel)
             .unwrap()
             .unwrap_or_else(|| panic!("{kernel}/{example}: no accepted snapshot"));
+        if !run.finished {
+            let body = expected.trim_end();
+            let (rest, last) = body.rsplit_once('\n').unwrap_or(("", body));
+            assert!(
+                last.starts_with("[stopped: "),
+                "{kernel}/{example}: a stopped run's snapshot ends without saying why: {last:?}"
+            );
+            expected = format!("{rest}\n");
+        }
         if !same(&expected, &text) {
             let diff = similar::TextDiff::from_lines(expected.trim_end(), text.trim_end())
                 .unified_diff()
@@ -105,14 +129,16 @@ fn fixtures_have_the_expected_outcome() {
     let ids = kernel_ids();
     let mut failures = Vec::new();
     for (kernel, example, path) in &all_fixtures() {
-        let console = std::fs::read_to_string(path).unwrap();
-        let lines = scenario_lines(&console).unwrap();
-        let done = finished(&console);
-        // A run that reached its end marker powered off through
+        let run = read_run(path);
+        // A run that reached its end event powered off through
         // isa-debug-exit; one that did not was stopped after its crash report
         // went quiet.
-        let exit = if done { Exit::Guest(0) } else { Exit::Settled };
-        let got = outcome(&lines, &exit, done);
+        let exit = if run.finished {
+            Exit::Guest(verify::initramfs::DONE)
+        } else {
+            Exit::Settled
+        };
+        let got = outcome(&run.kernel_lines(), &exit, run.finished);
         let scenario = Scenario::load(&root().join("kmods").join(example), &ids).unwrap();
         let want = scenario.expected(kernel);
         if got != want {
@@ -136,12 +162,14 @@ fn fixtures_of_modelled_listings_are_reachable_in_their_model() {
         if models.is_empty() {
             continue;
         }
-        let console = std::fs::read_to_string(path).unwrap();
-        let lines = scenario_lines(&console).unwrap();
-        let done = finished(&console);
-        let exit = if done { Exit::Guest(0) } else { Exit::Settled };
-        let got = outcome(&lines, &exit, done);
-        match verify::crosscheck::check(&models, example, got, &normalize(&lines)) {
+        let run = read_run(path);
+        let exit = if run.finished {
+            Exit::Guest(verify::initramfs::DONE)
+        } else {
+            Exit::Settled
+        };
+        let got = outcome(&run.kernel_lines(), &exit, run.finished);
+        match verify::crosscheck::check(&models, example, got, &normalize(&run.lines)) {
             Ok(Some(_)) => checked += 1,
             other => failures.push(format!("{kernel}/{example}: {other:?}")),
         }

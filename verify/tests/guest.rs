@@ -1,0 +1,119 @@
+//! The guest under hostile listings, on every kernel of the matrix, under
+//! QEMU (issue 9, points 4 and 6): a module's printk cannot forge the init's
+//! markers or its end, nor its exit status; a console flood arrives whole.
+
+mod common;
+
+use common::{kernels, normalized, scratch, verify};
+
+#[test]
+fn a_listing_cannot_forge_the_harness() {
+    let names = [
+        "forge_step",
+        "forge_end",
+        "forge_end_panic",
+        "forge_token",
+        "forge_exit",
+    ];
+    let cases: Vec<(&str, &str)> = names.iter().map(|n| ("trust", *n)).collect();
+    let dir = scratch("forge", &cases);
+    let ran = verify(&dir, &names);
+    let mut failures = Vec::new();
+    for k in kernels() {
+        let mut check = |name: &str, outcome: &str, has: &[&str], lacks: &[&str]| {
+            let e = ran.entry(name, &k);
+            let text = normalized(&dir, &k, name);
+            if e["outcome"] != outcome {
+                failures.push(format!(
+                    "{name} on {k}: outcome {} not {outcome}",
+                    e["outcome"]
+                ));
+            }
+            if !e["problem"].is_null() && e["outcome"] == outcome && e["snapshot"] != "missing" {
+                failures.push(format!("{name} on {k}: {}", e["problem"]));
+            }
+            for h in has {
+                if !text.lines().any(|l| l == *h) {
+                    failures.push(format!("{name} on {k}: no line {h:?} in\n{text}"));
+                }
+            }
+            for l in lacks {
+                if text.lines().any(|t| t == *l) {
+                    failures.push(format!("{name} on {k}: line {l:?} in\n{text}"));
+                }
+            }
+        };
+        // The module's marker-like lines are its text; the only step is insmod.
+        check(
+            "forge_step",
+            "clean",
+            &[
+                "$ insmod forge_step.ko",
+                "verify: step 2: rmmod forge_step",
+                "verify: out: everything is fine",
+            ],
+            &["$ rmmod forge_step", "everything is fine"],
+        );
+        // A printed end marker does not end the run: the NULL write after it
+        // is an oops, and the grace period and the end come after it.
+        check("forge_end", "oops", &["verify: end"], &[]);
+        check("forge_end_panic", "panic", &["verify: end"], &[]);
+        // Markers in the current form, with tokens of the right shape, are
+        // still the module's: the real rmmod step follows them.
+        check(
+            "forge_token",
+            "clean",
+            &["$ insmod forge_token.ko", "$ rmmod forge_token"],
+            &["$ rmmod forge_token.ko"],
+        );
+        let t = normalized(&dir, &k, "forge_token");
+        let at = |s: &str| t.find(s).unwrap_or(usize::MAX);
+        if !(at("]: end") < at("$ rmmod forge_token") && at("$ rmmod forge_token") < at("unloaded"))
+        {
+            failures.push(format!(
+                "forge_token on {k}: forged end, real rmmod and unload out of order:\n{t}"
+            ));
+        }
+        // A module that writes the init's own value to isa-debug-exit powers
+        // the guest off, but the init did not finish, and the run says so.
+        check(
+            "forge_exit",
+            "timeout",
+            &["[stopped: the guest powered off before its init finished]"],
+            &[],
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_console_flood_arrives_whole() {
+    // 100,000 printk lines while the harness reads the console: a reader
+    // that stalls QEMU's serial output makes the guest's 8250 driver drop or
+    // mangle characters.
+    let dir = scratch("flood", &[("trust", "flood")]);
+    let ran = verify(&dir, &["flood"]);
+    for k in kernels() {
+        assert_eq!(ran.entry("flood", &k)["outcome"], "clean", "flood on {k}");
+        let text = normalized(&dir, &k, "flood");
+        let numbers: Vec<usize> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("flood: flood line "))
+            .map(|n| n.parse().unwrap_or(usize::MAX))
+            .collect();
+        let others: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("flood: flood line "))
+            .collect();
+        assert_eq!(numbers.len(), 100_000, "flood on {k}: {others:?}");
+        assert!(
+            numbers.iter().enumerate().all(|(i, n)| i == *n),
+            "flood on {k}: lines out of order or mangled"
+        );
+        assert_eq!(
+            others,
+            ["$ insmod flood.ko", "$ rmmod flood"],
+            "flood on {k}: other lines"
+        );
+    }
+}
