@@ -6,6 +6,7 @@
 //! with the command that installs it.
 
 mod browser;
+mod common;
 
 use browser::Browser;
 use std::collections::BTreeSet;
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use verify::book::build::{self, Options};
 use verify::book::serve::Server;
-use verify::book::{html_escape, parity, BookConfig};
+use verify::book::{parity, BookConfig};
 use verify::manifest;
 use verify::matrix::Matrix;
 use verify::snapshot::Store;
@@ -45,6 +46,15 @@ fn book() -> &'static Path {
             Err(e) => panic!("building the book: {e:#}"),
         }
     })
+}
+
+/// Text as mdBook 0.5 writes it into a page: only `<`, `>` and `&` escaped
+/// (`mdbook_core::utils::escape_html`), whatever character references the
+/// preprocessor used.
+fn served(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn config() -> BookConfig {
@@ -127,7 +137,7 @@ fn every_page_of_both_languages_is_built_with_its_verified_output() {
                     for v in &report.variants {
                         for o in &v.outcomes {
                             assert!(
-                                html.contains(&html_escape(&o.name)),
+                                html.contains(&served(&o.name)),
                                 "{}/{}: {name} shows `{}`",
                                 lang.id,
                                 page.display(),
@@ -135,7 +145,7 @@ fn every_page_of_both_languages_is_built_with_its_verified_output() {
                             );
                             for (i, w) in o.witness.iter().enumerate() {
                                 let line = examples::report::witness_line(i + 1, w);
-                                assert!(html.contains(&html_escape(&line)), "{line}");
+                                assert!(html.contains(&served(&line)), "{line}");
                             }
                         }
                     }
@@ -157,7 +167,7 @@ fn every_page_of_both_languages_is_built_with_its_verified_output() {
                     // Every output line of every kernel is on the page (in a block or its diff).
                     for line in text.lines().filter(|l| !l.trim().is_empty()) {
                         assert!(
-                            html.contains(&html_escape(line.trim())),
+                            html.contains(&served(line.trim())),
                             "{}/{}: {name} on {} shows `{line}`",
                             lang.id,
                             page.display(),
@@ -201,11 +211,8 @@ fn scratch_book(
         std::fs::copy(repo().join(f), root.join(f)).unwrap();
     }
     std::os::unix::fs::symlink(repo().join("theme"), root.join("theme")).unwrap();
-    std::os::unix::fs::symlink(
-        kmods.map_or(repo().join("kmods"), Path::to_path_buf),
-        root.join("kmods"),
-    )
-    .unwrap();
+    // A copy, not a link: the preprocessor reads nothing through a link.
+    common::copy_tree(kmods.unwrap_or(&repo().join("kmods")), &root.join("kmods"));
     for (path, text) in chapters {
         let p = root.join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();

@@ -9,7 +9,7 @@
 //! 4. `book/index.html`, the landing page that picks a language;
 //! 5. a Pagefind (extended) index over both languages in `book/pagefind/`.
 
-use super::{parity, tools, BookConfig, Language};
+use super::{html_escape, parity, tools, BookConfig, Language};
 use anyhow::{bail, Context, Result};
 use regex::Regex;
 use std::path::{Path, PathBuf};
@@ -214,14 +214,16 @@ pub fn parse_pagefind_log(log: &str) -> Vec<(String, usize)> {
 }
 
 /// `book/index.html`: links to each language; a reader's earlier choice, or
-/// else the browser's languages, pick where it goes.
+/// else the browser's languages, pick where it goes. The titles, labels and
+/// tags of `book.toml` are escaped; ids are lower-case letters
+/// ([`BookConfig::from_mdbook`] checks).
 pub fn landing_page(languages: &[Language]) -> String {
     let links: String = languages
         .iter()
-        .map(|l| format!("      <li><a href=\"{id}/\" lang=\"{lang}\" hreflang=\"{lang}\" data-lang=\"{id}\">{title}<span>{label}</span></a></li>\n", id = l.id, lang = l.lang, title = l.title, label = l.label))
+        .map(|l| format!("      <li><a href=\"{id}/\" lang=\"{lang}\" hreflang=\"{lang}\" data-lang=\"{id}\">{title}<span>{label}</span></a></li>\n", id = l.id, lang = html_escape(&l.lang), title = html_escape(&l.title), label = html_escape(&l.label)))
         .collect();
     let ids: Vec<String> = languages.iter().map(|l| format!("\"{}\"", l.id)).collect();
-    let titles: Vec<&str> = languages.iter().map(|l| l.title.as_str()).collect();
+    let titles: Vec<String> = languages.iter().map(|l| html_escape(&l.title)).collect();
     format!(
         r##"<!DOCTYPE html>
 <html lang="en">
@@ -334,5 +336,17 @@ mod tests {
         let page = landing_page(&ls);
         assert!(page.contains(r#"<a href="zh/" lang="zh-CN""#));
         assert!(page.contains(r#"var ids = ["en", "zh"];"#));
+        let mut hostile = ls.clone();
+        hostile[0].title = "<img src=x onerror=alert(1)>".into();
+        hostile[0].lang = "en\" onmouseover=\"alert(2)".into();
+        let page = landing_page(&hostile);
+        assert!(
+            !page.contains("<img") && !page.contains("\" onmouseover"),
+            "{page}"
+        );
+        assert!(
+            page.contains("&lt;img src=x onerror=alert&#40;1&#41;&gt;"),
+            "{page}"
+        );
     }
 }

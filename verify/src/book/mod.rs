@@ -13,11 +13,14 @@
 //!   page, link checking and the Pagefind search index, into `book/`;
 //! - [`serve`] serves the built book on localhost, for readers and browser tests;
 //! - [`tools`] reads the pinned tool versions from `.ci/tools.env`;
+//! - [`files`] reads the repository's files for a page: regular files
+//!   inside it only, never through a link;
 //! - [`flatten`] copies the chapters, includes expanded, for skeptic, which
 //!   tests the Rust code blocks of the text (`build.rs`, `tests/skeptic.rs`).
 
 pub mod build;
 pub mod directive;
+pub mod files;
 pub mod flatten;
 pub mod parity;
 pub mod preprocessor;
@@ -146,10 +149,81 @@ impl BookConfig {
     }
 }
 
-/// Text made safe inside an HTML element, escaped as mdBook escapes code
-/// blocks (quotes stay); an attribute value also needs `"` escaped.
+/// Text the book did not write (a file name, a title, a value from
+/// `kernels.toml`, a file's content, an output), made inert for every place
+/// the preprocessor puts such text: HTML text and quoted attribute values,
+/// Markdown inline text (table cells, link text), and raw HTML blocks.
+/// Besides `&`, `<`, `>` and both quotes, every character Markdown gives a
+/// meaning to (`` ` * _ [ ] ( ) ! # | ~ ^ $ \ ``), the braces (mdBook's own
+/// `{{#include …}}` runs after this preprocessor and would read any file it
+/// names), and line breaks (a blank line ends an HTML block and lets
+/// Markdown in) become character references. Markdown, mdBook's HTML parser
+/// and browsers all decode them back to the same characters as text, so the
+/// reader sees exactly the original.
 pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(s.len() + s.len() / 4);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '#' | '|' | '~' | '^' | '$'
+            | '\\' | '{' | '}' | '\n' | '\r' => {
+                out.push_str("&#");
+                out.push_str(&u32::from(c).to_string());
+                out.push(';');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_escape;
+
+    /// Decodes the character references `html_escape` makes.
+    fn unescape(s: &str) -> String {
+        let re = regex::Regex::new(r"&(#[0-9]+|amp|lt|gt|quot);").unwrap();
+        re.replace_all(s, |c: &regex::Captures| match &c[1] {
+            "amp" => "&".to_string(),
+            "lt" => "<".to_string(),
+            "gt" => ">".to_string(),
+            "quot" => "\"".to_string(),
+            n => char::from_u32(n[1..].parse().unwrap()).unwrap().to_string(),
+        })
+        .into_owned()
+    }
+
+    #[test]
+    fn hostile_text_keeps_no_active_character_and_decodes_back() {
+        let refs = regex::Regex::new(r"&(#[0-9]+|amp|lt|gt|quot);").unwrap();
+        for hostile in [
+            "<img src=x onerror=alert(1)>",
+            "a\" onmouseover=\"alert(1)",
+            "a' onmouseover='alert(1)",
+            "</code></pre><script>alert(1)</script>",
+            "```\n<b>after fence</b>",
+            "`code` and ``more``",
+            "[x](javascript:alert(1)) ![i](x) <http://x>",
+            "{{#kmod other}} {{#include /etc/passwd}} {{ #include ../../x }}",
+            "*em* _em_ ~~s~~ | cell | \\[x\\] # h $m$ ^s^",
+            "line\n\n<p>new block</p>\r\n",
+            "&lt; stays text &amp;",
+            "中文 ok",
+        ] {
+            let e = html_escape(hostile);
+            let bare = refs.replace_all(&e, "");
+            for c in "<>\"'`*_[]()!#|~^${}\\\n\r".chars() {
+                assert!(!bare.contains(c), "{c:?} left in {e:?}");
+            }
+            assert_eq!(unescape(&e), hostile);
+        }
+        assert_eq!(
+            html_escape("kmods/a-b.c, 5.10: x=1+2?"),
+            "kmods/a-b.c, 5.10: x=1+2?"
+        );
+    }
 }

@@ -9,6 +9,7 @@
 //!    marks the chapter text as the part Pagefind indexes.
 
 use super::directive::{self, Kind};
+use super::files::{self, Holder};
 use super::render::{self, Words};
 use super::{html_escape, parity, BookConfig, Language};
 use crate::manifest::{self, Scenario};
@@ -48,9 +49,38 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// Reads `kernels.toml` and the listings' manifests. Before anything is
+    /// read: `kernels.toml`, `kmods/`, every listing (with its `snapshots/`)
+    /// and `kmods/include/` must be regular files and directories below
+    /// `root`, reached through no symbolic link; an error names the first
+    /// that is not, and the fix.
     pub fn load(root: &Path) -> Result<Sources> {
+        let kmods = root.join("kmods");
+        let check = || -> Result<(), String> {
+            files::inside(root, &root.join("kernels.toml"), Holder::Repository)?;
+            if files::inside(root, &kmods, Holder::Repository)? {
+                for entry in std::fs::read_dir(&kmods)
+                    .map_err(|e| format!("reading {}: {e}", kmods.display()))?
+                {
+                    let path = entry
+                        .map_err(|e| format!("reading {}: {e}", kmods.display()))?
+                        .path();
+                    if path.file_name() == Some(manifest::SHARED_DIR.as_ref()) {
+                        files::check_dir(root, &path, &[], Holder::Include)?;
+                    } else {
+                        // A link to a listing elsewhere is refused here too.
+                        files::inside(root, &path, Holder::Listing)?;
+                        if path.is_dir() {
+                            files::check_dir(root, &path, &["snapshots"], Holder::Listing)?;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        };
+        check().map_err(|e| anyhow::anyhow!(e))?;
         let matrix = Matrix::load(&root.join("kernels.toml"))?;
-        let scenarios = manifest::discover(&root.join("kmods"), &matrix.ids())?;
+        let scenarios = manifest::discover(&kmods, &matrix.ids())?;
         Ok(Sources {
             root: root.to_path_buf(),
             matrix,
@@ -77,7 +107,8 @@ impl Sources {
                                     .join(", ")
                             )
                         })?;
-                render::kmod(scenario, &self.matrix, words).map_err(|e| format!("{kind}: {e}"))
+                render::kmod(&self.root, scenario, &self.matrix, words)
+                    .map_err(|e| format!("{kind}: {e}"))
             }
             Kind::Sim(name) => render::sim(&self.root, name, &self.scenarios, &self.matrix, words)
                 .map_err(|e| format!("{kind}: {e}")),
@@ -133,7 +164,7 @@ fn expand_chapter(
     let switch = language_links(config, lang, &path);
     // Pagefind indexes only this div; its result title is the chapter's
     // (the page's first <h1> is the book's title in the menu bar).
-    let title = html_escape(&ch.name).replace('"', "&quot;");
+    let title = html_escape(&ch.name);
     // Blank lines keep the Markdown inside the div Markdown.
     ch.content = format!(
         "<div data-pagefind-body data-pagefind-meta=\"title:{title}\">\n\n{switch}\n\n{text}\n\n</div>\n"
@@ -157,9 +188,9 @@ pub fn language_links(config: &BookConfig, lang: &Language, page: &Path) -> Stri
         .map(|l| {
             format!(
                 "<span class=\"lang-switch\" lang=\"{}\" data-lang=\"{}\" data-pagefind-ignore>[{}]({}{}/{page})</span>",
-                l.lang,
+                html_escape(&l.lang),
                 l.id,
-                l.label,
+                html_escape(&l.label),
                 "../".repeat(depth + 1),
                 l.id
             )
@@ -294,7 +325,8 @@ mod tests {
             .content
             .starts_with("<div data-pagefind-body data-pagefind-meta=\"title:Demo\">"));
         assert!(
-            ch.content.contains("kthread_stop returned -4"),
+            ch.content
+                .contains(&html_escape("stop_after_run: kthread_stop returned -4")),
             "{}",
             ch.content
         );

@@ -3,7 +3,15 @@
 //! `kernels.toml`, and a simulation's exploration, which must equal its
 //! accepted snapshot `examples/snapshots/NAME.snap`. No output in the book is
 //! typed by hand (DESIGN.md §5).
+//!
+//! Everything here that the book did not write — file names, titles,
+//! `kernels.toml` values, file contents, outputs — goes through
+//! [`html_escape`], wherever it lands: code blocks are raw HTML
+//! (`<pre><code>`) rather than Markdown fences, so their text is escaped the
+//! same way, and Markdown never sees it as syntax. Files are read through
+//! [`files`], never through a link.
 
+use super::files::{self, Holder};
 use super::html_escape;
 use crate::manifest::Scenario;
 use crate::matrix::Matrix;
@@ -109,11 +117,15 @@ impl Words {
     }
 }
 
-/// A fenced code block whose fence is longer than any backtick run inside.
-fn fenced(lang: &str, body: &str) -> String {
-    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
-    format!("{fence}{lang}\n{}\n{fence}\n", body.trim_end_matches('\n'))
+/// A code block as mdBook renders a fenced one (`<pre><code
+/// class="language-LANG">`), written as raw HTML so that `body` is escaped
+/// text whatever it holds (a fence, `</code>`, `{{#include}}`). `lang` is
+/// the book's own.
+fn code_block(lang: &str, body: &str) -> String {
+    format!(
+        "<pre><code class=\"language-{lang}\">{}\n</code></pre>\n",
+        html_escape(body.trim_end_matches('\n'))
+    )
 }
 
 /// Kernels that printed the same thing, in matrix order.
@@ -154,8 +166,11 @@ pub fn groups(scenario: &Scenario, matrix: &Matrix) -> Result<Vec<Group>, String
     Ok(groups)
 }
 
-/// The files of a listing shown in the book: C sources and headers, then Kbuild.
-fn listing_files(dir: &Path) -> Result<Vec<(String, String)>, String> {
+/// The files of a listing shown in the book: C sources and headers, then
+/// Kbuild. The listing's directory (and its `snapshots/`) must hold only
+/// regular files; nothing is read through a link.
+fn listing_files(root: &Path, dir: &Path) -> Result<Vec<(String, String)>, String> {
+    files::check_dir(root, dir, &["snapshots"], Holder::Listing)?;
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| format!("reading {}: {e}", dir.display()))?
         .filter_map(|e| e.ok())
@@ -167,12 +182,7 @@ fn listing_files(dir: &Path) -> Result<Vec<(String, String)>, String> {
     names.push("Kbuild".into());
     names
         .into_iter()
-        .map(|n| {
-            let path = dir.join(&n);
-            std::fs::read_to_string(&path)
-                .map(|text| (n, text))
-                .map_err(|e| format!("reading {}: {e}", path.display()))
-        })
+        .map(|n| files::read(root, &dir.join(&n), Holder::Listing).map(|text| (n, text)))
         .collect()
 }
 
@@ -183,10 +193,18 @@ fn letter(i: usize) -> char {
 /// `{{#kmod NAME}}`: the listing, its verified dmesg per kernel (identical
 /// outputs grouped; a diff where kernels differ), the outcome per kernel, and
 /// the command that reproduces it.
-pub fn kmod(scenario: &Scenario, matrix: &Matrix, words: &Words) -> Result<String, String> {
-    let name = &scenario.name;
+/// `root` is the repository's root: the listing must be below it, reached
+/// through no link.
+pub fn kmod(
+    root: &Path,
+    scenario: &Scenario,
+    matrix: &Matrix,
+    words: &Words,
+) -> Result<String, String> {
+    // Checked before the snapshots are read.
+    let files = listing_files(root, &scenario.dir)?;
+    let name = html_escape(&scenario.name);
     let groups = groups(scenario, matrix)?;
-    let files = listing_files(&scenario.dir)?;
     let mut md = String::new();
     // Blank lines around the div: Markdown inside an HTML block needs them.
     let _ = writeln!(md, "<div class=\"kmod\" id=\"kmod-{name}\">\n");
@@ -200,9 +218,10 @@ pub fn kmod(scenario: &Scenario, matrix: &Matrix, words: &Words) -> Result<Strin
         let lang = if file == "Kbuild" { "makefile" } else { "c" };
         let _ = writeln!(
             md,
-            "<p class=\"kmod-file\"><code>kmods/{name}/{file}</code></p>\n"
+            "<p class=\"kmod-file\"><code>kmods/{name}/{}</code></p>\n",
+            html_escape(file)
         );
-        md.push_str(&fenced(lang, text));
+        md.push_str(&code_block(lang, text));
         md.push('\n');
     }
 
@@ -220,7 +239,7 @@ pub fn kmod(scenario: &Scenario, matrix: &Matrix, words: &Words) -> Result<Strin
                 "<p class=\"kmod-output\">{}</p>\n",
                 html_escape(&caption)
             );
-            md.push_str(&fenced("text", &g.text));
+            md.push_str(&code_block("text", &g.text));
             md.push('\n');
             continue;
         }
@@ -231,21 +250,25 @@ pub fn kmod(scenario: &Scenario, matrix: &Matrix, words: &Words) -> Result<Strin
             .replace("{b_kernels}", &g.kernels.join(", "))
             .replace("{a}", &letter(i - 1).to_string())
             .replace("{a_kernels}", &prev.kernels.join(", "));
-        let _ = writeln!(md, "<p class=\"kmod-output\">{caption}</p>\n");
+        let _ = writeln!(
+            md,
+            "<p class=\"kmod-output\">{}</p>\n",
+            html_escape(&caption)
+        );
         let diff =
             similar::TextDiff::from_lines(&format!("{}\n", prev.text), &format!("{}\n", g.text))
                 .unified_diff()
                 .context_radius(2)
                 .header(&prev.kernels.join(", "), &g.kernels.join(", "))
                 .to_string();
-        md.push_str(&fenced("diff", &diff));
+        md.push_str(&code_block("diff", &diff));
         md.push('\n');
         let _ = writeln!(
             md,
             "<details class=\"kmod-group\">\n<summary>{}</summary>\n",
             html_escape(&format!("{} {} — {verified}", words.full_output, letter(i)))
         );
-        md.push_str(&fenced("text", &g.text));
+        md.push_str(&code_block("text", &g.text));
         md.push_str("\n</details>\n\n");
     }
 
@@ -265,7 +288,13 @@ pub fn kmod(scenario: &Scenario, matrix: &Matrix, words: &Words) -> Result<Strin
     });
     for k in &matrix.kernels {
         let outcome: Outcome = scenario.expected(&k.id);
-        let _ = write!(md, "| {} | {} | `{outcome}` |", k.id, k.suite);
+        let _ = write!(
+            md,
+            "| {} | {} | <code>{}</code> |",
+            html_escape(&k.id),
+            html_escape(&k.suite),
+            html_escape(&outcome.to_string())
+        );
         if several {
             let i = groups
                 .iter()
@@ -278,7 +307,10 @@ pub fn kmod(scenario: &Scenario, matrix: &Matrix, words: &Words) -> Result<Strin
     md.push('\n');
 
     let _ = writeln!(md, "<p class=\"kmod-reproduce\">{}</p>\n", words.reproduce);
-    md.push_str(&fenced("sh", &format!("cargo run -p verify -- {name}")));
+    md.push_str(&code_block(
+        "sh",
+        &format!("cargo run -p verify -- {}", scenario.name),
+    ));
     md.push_str("\n</div>\n");
     Ok(md)
 }
@@ -305,6 +337,12 @@ pub fn sim(
     })?;
     let store = sim::store(root, name);
     let snap = format!("{}/snapshots/{name}.snap", sim::EXAMPLES_DIR);
+    files::check_dir(
+        root,
+        &root.join(sim::EXAMPLES_DIR).join("snapshots"),
+        &[],
+        Holder::Repository,
+    )?;
     match store
         .compare_single(&run.text)
         .map_err(|e| format!("{e:#}"))?
@@ -324,10 +362,11 @@ pub fn sim(
     }
     let report = &run.report;
     let mut md = String::new();
-    let _ = writeln!(md, "<div class=\"sim\" id=\"sim-{name}\">\n");
+    let id = html_escape(name);
+    let _ = writeln!(md, "<div class=\"sim\" id=\"sim-{id}\">\n");
     let _ = writeln!(
         md,
-        "<p class=\"sim-title\">{} <code>{name}</code>: {}</p>\n",
+        "<p class=\"sim-title\">{} <code>{id}</code>: {}</p>\n",
         words.model,
         html_escape(&report.title)
     );
@@ -362,7 +401,7 @@ pub fn sim(
                 .replace("{n}", &v.outcomes.len().to_string())
         );
         let seen = match v.kmod.as_deref() {
-            Some(kmod) => seen_on(v, kmod, modules, matrix)?,
+            Some(kmod) => seen_on(root, v, kmod, modules, matrix)?,
             None => None,
         };
         let n = v.outcomes.len();
@@ -380,7 +419,7 @@ pub fn sim(
                 "{as}",
                 &o.observed_as
                     .iter()
-                    .map(|c| format!("<code>{c}</code>"))
+                    .map(|c| format!("<code>{}</code>", html_escape(&c.to_string())))
                     .collect::<Vec<_>>()
                     .join(" / "),
             );
@@ -394,15 +433,19 @@ pub fn sim(
                 if kernels.is_empty() {
                     notes.push_str(words.not_seen);
                 } else {
-                    notes.push_str(&words.seen_on.replace("{kernels}", &kernels.join(", ")));
+                    notes.push_str(
+                        &words
+                            .seen_on
+                            .replace("{kernels}", &html_escape(&kernels.join(", "))),
+                    );
                 }
             }
             let _ = writeln!(md, "<p class=\"sim-seen\">{notes}</p>\n");
             let dmesg: Vec<String> = o.dmesg.iter().map(|l| format!("{module}: {l}")).collect();
             if dmesg.is_empty() {
-                md.push_str(&fenced("text", words.prints_nothing));
+                md.push_str(&code_block("text", words.prints_nothing));
             } else {
-                md.push_str(&fenced("text", &dmesg.join("\n")));
+                md.push_str(&code_block("text", &dmesg.join("\n")));
             }
             md.push('\n');
             let steps: Vec<String> = o
@@ -416,12 +459,12 @@ pub fn sim(
                 "<details class=\"sim-witness\">\n<summary>{}</summary>\n",
                 words.witness.replace("{n}", &steps.len().to_string())
             );
-            md.push_str(&fenced("text", &steps.join("\n")));
+            md.push_str(&code_block("text", &steps.join("\n")));
             md.push_str("\n</details>\n\n");
         }
     }
     let _ = writeln!(md, "<p class=\"sim-reproduce\">{}</p>\n", words.reproduce);
-    md.push_str(&fenced("sh", &sim::command(name)));
+    md.push_str(&code_block("sh", &sim::command(name)));
     md.push_str("\n</div>\n");
     Ok(md)
 }
@@ -430,6 +473,7 @@ pub fn sim(
 /// that run was. `None` when `kmod` is not a listing here. A snapshot the
 /// model cannot reach fails the build, as it fails `cargo run -p verify`.
 fn seen_on(
+    root: &Path,
     v: &examples::VariantReport,
     kmod: &str,
     modules: &[Scenario],
@@ -438,6 +482,7 @@ fn seen_on(
     let Some(module) = modules.iter().find(|s| s.name == kmod) else {
         return Ok(None);
     };
+    files::check_dir(root, &module.dir, &["snapshots"], Holder::Listing)?;
     let store = Store::new(&module.dir, kmod);
     let mut seen = Vec::new();
     for k in &matrix.kernels {
@@ -470,13 +515,15 @@ pub fn kernels(matrix: &Matrix, scenarios: &[Scenario], words: &Words) -> String
             .packages
             .iter()
             .find(|p| p.starts_with("linux-image-"))
-            .map_or("-".to_string(), |p| format!("`{p}`"));
+            .map_or("-".to_string(), |p| {
+                format!("<code>{}</code>", html_escape(p))
+            });
         // `deb URL SUITE COMPONENT…` → `SUITE COMPONENT…`
         let archives: Vec<String> = k
             .mirrors
             .iter()
             .map(|m| m.split_whitespace().skip(2).collect::<Vec<_>>().join(" "))
-            .map(|a| format!("`{a}`"))
+            .map(|a| format!("<code>{}</code>", html_escape(&a)))
             .collect();
         let verified = scenarios
             .iter()
@@ -485,8 +532,8 @@ pub fn kernels(matrix: &Matrix, scenarios: &[Scenario], words: &Words) -> String
         let _ = writeln!(
             md,
             "| {} | {} | {image} | {} | {verified} |",
-            k.id,
-            k.suite,
+            html_escape(&k.id),
+            html_escape(&k.suite),
             archives.join("<br>")
         );
     }
@@ -509,9 +556,15 @@ mod tests {
     }
 
     #[test]
-    fn fences_outgrow_backticks_inside() {
-        assert_eq!(fenced("c", "a\n"), "```c\na\n```\n");
-        assert_eq!(fenced("md", "```x```"), "````md\n```x```\n````\n");
+    fn code_blocks_are_escaped_html() {
+        assert_eq!(
+            code_block("c", "a\n"),
+            "<pre><code class=\"language-c\">a\n</code></pre>\n"
+        );
+        assert_eq!(
+            code_block("text", "```\n</code></pre><img src=x>\n\n{{#include /etc/passwd}}\n"),
+            "<pre><code class=\"language-text\">&#96;&#96;&#96;&#10;&lt;/code&gt;&lt;/pre&gt;&lt;img src=x&gt;&#10;&#10;&#123;&#123;&#35;include /etc/passwd&#125;&#125;\n</code></pre>\n"
+        );
     }
 
     #[test]
@@ -519,7 +572,7 @@ mod tests {
         let (m, scenarios) = load();
         assert!(!scenarios.is_empty());
         for s in &scenarios {
-            let md = kmod(s, &m, &Words::for_language("en")).unwrap();
+            let md = kmod(&repo(), s, &m, &Words::for_language("en")).unwrap();
             let groups = groups(s, &m).unwrap();
             let kernels: usize = groups.iter().map(|g| g.kernels.len()).sum();
             assert_eq!(
@@ -530,24 +583,24 @@ mod tests {
             );
             for g in &groups {
                 assert!(
-                    md.contains(&g.text),
+                    md.contains(&html_escape(&g.text)),
                     "{}: output of {:?} is in the text",
                     s.name,
                     g.kernels
                 );
             }
-            assert!(md.contains(&format!("cargo run -p verify -- {}", s.name)));
-            assert!(md.contains(&format!("kmods/{}/Kbuild", s.name)));
+            assert!(md.contains(&html_escape(&format!("cargo run -p verify -- {}", s.name))));
+            assert!(md.contains(&html_escape(&format!("kmods/{}/Kbuild", s.name))));
             if groups.len() > 1 {
                 assert!(
-                    md.contains("```diff"),
+                    md.contains("<pre><code class=\"language-diff\">"),
                     "{}: a diff where kernels differ",
                     s.name
                 );
             }
             for k in &m.kernels {
                 assert!(md.contains(&format!(
-                    "| {} | {} | `{}` |",
+                    "| {} | {} | <code>{}</code> |",
                     k.id,
                     k.suite,
                     s.expected(&k.id)
@@ -576,7 +629,7 @@ mod tests {
             &m.ids(),
         )
         .unwrap();
-        let err = kmod(&s, &m, &Words::for_language("en")).unwrap_err();
+        let err = kmod(&d, &s, &m, &Words::for_language("en")).unwrap_err();
         assert!(
             err.contains("no accepted snapshot for kernel a, b, c"),
             "{err}"
@@ -592,11 +645,86 @@ mod tests {
         assert_eq!(g.len(), 2);
         assert_eq!(g[0].kernels, ["a", "c"]);
         assert_eq!(g[1].kernels, ["b"]);
-        let md = kmod(&s, &m, &Words::for_language("zh")).unwrap();
+        let md = kmod(&d, &s, &m, &Words::for_language("zh")).unwrap();
         assert!(md.contains("T &lt;x&gt;"));
-        assert!(md.contains("-same\n+other"), "{md}");
-        assert!(md.contains("| b | s2 | `oops` | B |"), "{md}");
+        assert!(md.contains(&html_escape("-same\n+other")), "{md}");
+        assert!(md.contains("| b | s2 | <code>oops</code> | B |"), "{md}");
         assert!(md.contains("验证通过的 dmesg，内核 a, c"), "{md}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// What the book did not write never reaches the page as markup: not as
+    /// HTML, not as Markdown (links, code spans, table cells), not as a
+    /// directive of this preprocessor or of mdBook's `links`.
+    #[test]
+    fn hostile_names_titles_data_and_outputs_are_escaped() {
+        const IMG: &str = "<img src=x onerror=alert(1)>";
+        let d = std::env::temp_dir().join(format!("verify-render-xss-{}", std::process::id()));
+        let dir = d.join("kmods/demo");
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{IMG}.h")), "/* </code> ``` */\n").unwrap();
+        std::fs::write(
+            dir.join("demo.c"),
+            "#include \"x.h\" // {{#include /etc/passwd}}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("Kbuild"), "obj-m += demo.o\n").unwrap();
+        let m = Matrix::parse(&format!(
+            "[[kernel]]\nid='a'\nsuite='s1{IMG}\\\"q\\\"`x`|[l](javascript:alert(2))'\n\
+             mirrors=['deb u s1 main<script>']\npackages=['linux-image-`x`<b>']\n\
+             [[kernel]]\nid='b'\nsuite='s2'\nmirrors=['deb u s2 main']\npackages=[]\n"
+        ))
+        .unwrap();
+        let s = Scenario::parse(
+            &dir,
+            "title=\"t {{#kmod other}} <script>alert(3)</script> [x](javascript:alert(4)) `c` ' \\\"\"\n\
+             expect='clean'\nsteps=['insmod demo.ko']\n",
+            &m.ids(),
+        )
+        .unwrap();
+        let store = Store::new(&dir, "demo");
+        store
+            .write_file(
+                &store.shared_path(),
+                "$ insmod demo.ko\n</code></pre><img src=x onerror=alert(5)>\n```\n<b>x</b>\n",
+            )
+            .unwrap();
+        store
+            .write_file(
+                &store.kernel_path("b"),
+                "$ insmod demo.ko\n[y](javascript:alert(6))\n",
+            )
+            .unwrap();
+        let words = Words::for_language("en");
+        let md = kmod(&d, &s, &m, &words).unwrap() + &kernels(&m, std::slice::from_ref(&s), &words);
+        for raw in [
+            "<img",
+            "<script",
+            "<b>",
+            "/* </code>",
+            "</code></pre><img",
+            "](javascript",
+            "{{",
+            "`x`",
+            "`c`",
+            "```",
+            "|[l]",
+        ] {
+            assert!(!md.contains(raw), "`{raw}` reached the page: {md}");
+        }
+        assert!(
+            md.contains(&html_escape(&format!("kmods/demo/{IMG}.h"))),
+            "{md}"
+        );
+        assert!(md.contains(&html_escape(&s.title)), "{md}");
+        let suite = &m.kernels[0].suite;
+        assert!(suite.contains(IMG) && suite.contains("`x`|[l](javascript"));
+        assert_eq!(md.matches(&html_escape(suite)).count(), 2, "{md}");
+        // Every table row still has its five (or three plus output) cells.
+        for row in md.lines().filter(|l| l.starts_with("| a |")) {
+            assert!(matches!(row.matches(" | ").count(), 3 | 4), "{row}");
+        }
         std::fs::remove_dir_all(&d).unwrap();
     }
 
@@ -621,12 +749,13 @@ mod tests {
             );
             assert!(md.contains(&html_escape(&o.name)), "{}", o.name);
             for l in &o.dmesg {
-                assert!(md.contains(&format!("stop_after_run: {l}\n")), "{l}");
+                let line = html_escape(&format!("stop_after_run: {l}"));
+                assert!(md.contains(&line), "{l}");
             }
             let summary = format!("Witness schedule ({} steps)", o.witness.len());
             assert!(md.contains(&summary), "{summary}");
             let last = examples::report::witness_line(o.witness.len(), o.witness.last().unwrap());
-            assert!(md.contains(&last), "{last}");
+            assert!(md.contains(&html_escape(&last)), "{last}");
         }
         // The verified runs of the listing are the -EINTR outcome, on every kernel.
         let kernels: Vec<&str> = m.kernels.iter().map(|k| k.id.as_str()).collect();
@@ -636,7 +765,9 @@ mod tests {
         );
         assert_eq!(md.matches(&seen).count(), 1, "{md}");
         assert!(md.contains("None of the module's verified runs ended this way."));
-        assert!(md.contains("```sh\ncargo run -p examples --bin stop_after_run\n```"));
+        assert!(md.contains(
+            "<pre><code class=\"language-sh\">cargo run -p examples --bin stop&#95;after&#95;run\n</code></pre>"
+        ));
 
         assert!(md.contains("1521 schedules, 2 reachable outcomes."), "{md}");
         assert!(!md.contains("Variant"), "one variant: no variant names");
@@ -686,7 +817,9 @@ mod tests {
         );
         let run = sim::run("cancel_created").unwrap();
         store.accept_single(&run.text).unwrap();
-        assert!(sim(&d, "cancel_created", &s, &m, &words).is_ok());
+        // The listings are the repository's, outside this scratch root: none
+        // is read from here.
+        assert!(sim(&d, "cancel_created", &[], &m, &words).is_ok());
         std::fs::remove_dir_all(&d).unwrap();
     }
 
@@ -723,6 +856,6 @@ mod tests {
         for k in &m.kernels {
             assert!(md.contains(&format!("| {} | {} |", k.id, k.suite)), "{md}");
         }
-        assert!(md.contains("`bookworm-security main`"), "{md}");
+        assert!(md.contains("<code>bookworm-security main</code>"), "{md}");
     }
 }
