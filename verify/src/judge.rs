@@ -158,7 +158,7 @@ pub fn example(
                 say(format!(
                     "{}\n{}",
                     style(format!(
-                        "{} on kernel {kernel}: the snapshot cannot be read",
+                        "{} on kernel {kernel}: its snapshots cannot be used; this run's output:",
                         sc.name
                     ))
                     .red()
@@ -635,7 +635,7 @@ mod tests {
         );
         assert!(said
             .iter()
-            .any(|m| m.contains("cannot be read") && m.contains("demo: hello")));
+            .any(|m| m.contains("cannot be used") && m.contains("demo: hello")));
         // No pending file is written beside a damaged snapshot.
         assert!(store.pending().unwrap().is_empty());
         // The table and the report are made of all of them.

@@ -123,9 +123,11 @@ pub fn judge(
             problem(&mut e, format!("{err:#}"));
             say(format!(
                 "{}\n{}",
-                style(format!("simulation {name}: the snapshot cannot be read"))
-                    .red()
-                    .bold(),
+                style(format!(
+                    "simulation {name}: its snapshot cannot be used; this run's output:"
+                ))
+                .red()
+                .bold(),
                 first.text
             ));
         }
@@ -233,5 +235,96 @@ mod tests {
             command("lost_wakeup"),
             "cargo run -p examples --bin lost_wakeup"
         );
+    }
+
+    /// A scratch repository whose `examples/snapshots/` holds the committed
+    /// snapshots of `names`.
+    fn scratch(tag: &str, names: &[&str]) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("verify-sim-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("examples/snapshots")).unwrap();
+        for n in names {
+            std::fs::copy(store(&repo(), n).shared_path(), store(&d, n).shared_path()).unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn a_damaged_simulation_snapshot_fails_that_simulation_alone() {
+        let d = scratch("damaged", &["stop_after_run", "lost_wakeup"]);
+        let garbage =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/trust/snapshots/garbage.snap");
+        std::fs::copy(&garbage, store(&d, "lost_wakeup").shared_path()).unwrap();
+        let mut said = Vec::new();
+        let entries: Vec<SimEntry> = ["stop_after_run", "lost_wakeup"]
+            .iter()
+            .map(|n| {
+                let r = run(n).unwrap();
+                let (e, w) = judge(&d, n, &r, None, false, false, &mut |m| said.push(m));
+                assert!(w.is_empty(), "{w:?}");
+                e
+            })
+            .collect();
+        assert!(entries[0].passed(), "{:?}", entries[0]);
+        assert!(!entries[1].passed());
+        let p = entries[1].problem.as_deref().unwrap();
+        assert!(
+            p.contains("examples/snapshots/lost_wakeup.snap:1:1: not UTF-8"),
+            "{p}"
+        );
+        assert!(
+            !store(&d, "lost_wakeup")
+                .shared_path()
+                .with_extension("snap.new")
+                .exists(),
+            "no pending file beside a damaged snapshot"
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_simulation_pending_link_is_refused_and_a_stale_one_named() {
+        let d = scratch("pending", &["stop_after_run"]);
+        let st = store(&d, "stop_after_run");
+        let pending = st.shared_path().with_extension("snap.new");
+        let r = run("stop_after_run").unwrap();
+        // A stale pending file: the output matches, nothing was written.
+        std::fs::write(&pending, "old").unwrap();
+        let (e, w) = judge(&d, "stop_after_run", &r, None, false, false, &mut |_| {});
+        assert!(e.passed(), "{e:?}");
+        assert_eq!(w.len(), 1);
+        assert!(w[0].starts_with("examples/snapshots/stop_after_run.snap.new: a pending snapshot this run did not write"), "{w:?}");
+        let (e, w) = judge(&d, "stop_after_run", &r, None, false, true, &mut |_| {});
+        assert!(w.is_empty());
+        assert!(e
+            .problem
+            .unwrap()
+            .contains("a pending snapshot is committed"));
+        // A link there, with an output that differs: refused, not followed.
+        std::fs::remove_file(&pending).unwrap();
+        let victim = d.join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        std::os::unix::fs::symlink(&victim, &pending).unwrap();
+        let mut changed = r.clone();
+        changed.text.push_str("\nchanged");
+        for accept in [false, true] {
+            let (e, _) = judge(
+                &d,
+                "stop_after_run",
+                &changed,
+                None,
+                accept,
+                false,
+                &mut |_| {},
+            );
+            let p = e.problem.unwrap();
+            assert!(
+                p.contains("stop_after_run.snap.new: a symbolic link"),
+                "{p}"
+            );
+            assert_eq!(p.matches("symbolic link").count(), 1, "said once: {p}");
+        }
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        std::fs::remove_dir_all(d).unwrap();
     }
 }

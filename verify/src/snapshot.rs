@@ -346,22 +346,34 @@ pub fn read(path: &Path) -> Result<String> {
     let (header_lines, _) = parse(path, &bytes)?;
     let snap = insta::Snapshot::from_file(path).map_err(|e| {
         anyhow::anyhow!(
-            "{}:2-{}: insta cannot read the header ({e}); {FIX}",
+            "{}:2-{}: insta cannot read the header ({e}); {}",
             path.display(),
-            header_lines + 1
+            header_lines + 1,
+            fix(path)
         )
     })?;
     let text = snap.contents().as_text().with_context(|| {
         format!(
-            "{} is not a text snapshot (its header names another kind); {FIX}",
-            path.display()
+            "{} is not a text snapshot (its header names another kind); {}",
+            path.display(),
+            fix(path)
         )
     })?;
     Ok(text.to_string())
 }
 
-/// How to mend a damaged snapshot, said after what is wrong with it.
-const FIX: &str = "restore it from git (`git checkout -- FILE`), or delete it and make it anew with `cargo run -p verify -- --accept NAME`";
+/// How to mend the damaged snapshot at `path`, said after what is wrong.
+fn fix(path: &Path) -> String {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = file.split(['@', '.']).next().unwrap_or_default();
+    format!(
+        "restore it from git (`git checkout -- {}`), or delete it and make it anew with `cargo run -p verify -- --accept {name}`",
+        path.display()
+    )
+}
 
 /// Checks `bytes` (the file at `path`, named in errors) against insta's
 /// file format as this project writes it: a `---` line, a YAML header of
@@ -373,32 +385,33 @@ const FIX: &str = "restore it from git (`git checkout -- FILE`), or delete it an
 /// naming `path:LINE[:COLUMN]`.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<(usize, String)> {
     let p = path.display();
+    let fix = fix(path);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
             let col = good.len() - good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-            bail!("{p}:{line}:{col}: not UTF-8 text; a snapshot is text in insta's format (a `---` header, then the output): {FIX}");
+            bail!("{p}:{line}:{col}: not UTF-8 text; a snapshot is text in insta's format (a `---` header, then the output): {fix}");
         }
     };
     let lines: Vec<&str> = text.lines().collect();
     match lines.first() {
         Some(first) if first.trim_end() == "---" => {}
         Some(first) => bail!(
-            "{p}:1: expected `---`, the start of insta's header, found {}; the file has no header: {FIX}",
+            "{p}:1: expected `---`, the start of insta's header, found {}; the file has no header: {fix}",
             shown(first)
         ),
-        None => bail!("{p}: empty; a snapshot is a `---` header, then the output: {FIX}"),
+        None => bail!("{p}: empty; a snapshot is a `---` header, then the output: {fix}"),
     }
     let Some(close) = lines.iter().skip(1).position(|l| l.trim_end() == "---") else {
-        bail!("{p}:1: the header opened here is never closed: no `---` line follows it; {FIX}");
+        bail!("{p}:1: the header opened here is never closed: no `---` line follows it; {fix}");
     };
     let close = close + 1;
     for (i, line) in lines.iter().enumerate().take(close).skip(1) {
         if let Some((col, what)) = header_fault(line) {
             bail!(
-                "{p}:{}:{col}: {what} in the header line {}; {FIX}",
+                "{p}:{}:{col}: {what} in the header line {}; {fix}",
                 i + 1,
                 shown(line)
             );
@@ -407,7 +420,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(usize, String)> {
     let body = lines[close + 1..].join("\n");
     if body.trim().is_empty() {
         bail!(
-            "{p}:{}: nothing after the header; a snapshot holds the output it expects (at least the steps): {FIX}",
+            "{p}:{}: nothing after the header; a snapshot holds the output it expects (at least the steps): {fix}",
             close + 2
         );
     }
@@ -792,7 +805,12 @@ mod tests {
                 e.contains(&cases.display().to_string()),
                 "the whole path: {e}"
             );
-            assert!(e.contains("git checkout"), "says how to mend it: {e}");
+            assert!(
+                e.contains(&format!("git checkout -- {}", path.display())),
+                "says how to mend it: {e}"
+            );
+            let stem = name.trim_end_matches(".snap");
+            assert!(e.contains(&format!("--accept {stem}`")), "{e}");
             seen += 1;
         }
         assert_eq!(seen, want.len());
