@@ -14,6 +14,7 @@ pub mod crosscheck;
 #[cfg(test)]
 mod fixtures;
 pub mod initramfs;
+pub mod judge;
 pub mod kbuild;
 pub mod manifest;
 pub mod matrix;

@@ -13,12 +13,12 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use verify::judge::{rel, KernelRuns, PairResult, Settings};
 use verify::manifest;
 use verify::matrix::Matrix;
 use verify::provision::{self, Root};
-use verify::report::{Entry, KernelInfo, Report, SimEntry, SimVariant};
-use verify::run::{self, RunOutput};
-use verify::snapshot::{self, Status, Store};
+use verify::report::{Entry, KernelInfo, Report, SimEntry};
+use verify::run;
 
 #[derive(Parser, Debug)]
 #[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
@@ -111,8 +111,8 @@ fn find_repo(given: Option<PathBuf>) -> Result<PathBuf> {
     bail!("no kernels.toml and kmods/ here or above {}; run from the book's repository or pass --repo", cwd.display())
 }
 
-/// The runs of one (kernel, example) pair, or why they could not happen.
-type PairResult = Result<Vec<RunOutput>, String>;
+/// A pair's runs, and the files of them that could not be kept.
+type Ran = (PairResult, Vec<String>);
 
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
@@ -231,10 +231,10 @@ fn real_main() -> Result<bool> {
     if ci && cli.accept {
         bail!("--accept writes snapshots, and CI=true never does; accept locally and commit the snapshots");
     }
-    let simulations = run_simulations(&repo, &sims, cli.accept, ci)?;
+    let (simulations, mut warnings) = run_simulations(&repo, &sims, cli.accept, ci)?;
     if scenarios.is_empty() {
         // Only simulations: no kernel is needed.
-        return finish(&cli, &repo, started, vec![], vec![], simulations);
+        return finish(&cli, &repo, started, vec![], vec![], simulations, warnings);
     }
     verify::prereq::ensure()?;
 
@@ -265,7 +265,7 @@ fn real_main() -> Result<bool> {
         .map(|r| verify::kbuild::guest_insmod(r, &work_root.join(&r.kernel.id).join(".guest")))
         .collect::<Result<Vec<_>>>()?;
     let queue = Mutex::new(pairs.iter().copied().collect::<VecDeque<_>>());
-    let results: Mutex<BTreeMap<(usize, usize), PairResult>> = Default::default();
+    let results: Mutex<BTreeMap<(usize, usize), Ran>> = Default::default();
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(pairs.len()) {
             scope.spawn(|| loop {
@@ -279,19 +279,38 @@ fn real_main() -> Result<bool> {
                 };
                 let mut outs = Vec::new();
                 let mut failure = None;
+                let mut unkept = Vec::new();
                 for i in 0..runs_each {
                     bar.set_message(format!("{} on {}", sc.name, root.kernel.id));
-                    match run::run(root, sc, &paths) {
+                    // A bug of verify in one pair (a panic) fails that pair
+                    // alone; the others' results and the report still stand.
+                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        run::run(root, sc, &paths)
+                    }))
+                    .unwrap_or_else(|p| {
+                        let what = p
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| p.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Err(anyhow::anyhow!(
+                            "verify panicked ({what}); this is a bug of verify: please report it"
+                        ))
+                    });
+                    match ran {
                         Ok(o) => {
-                            // Kept for debugging a listing, and as fixture material.
-                            let _ = std::fs::write(
-                                paths.work.join(format!("console-{i}.log")),
-                                &o.console,
-                            );
-                            let _ = std::fs::write(
-                                paths.work.join(format!("normalized-{i}.txt")),
-                                &o.text,
-                            );
+                            // Kept for debugging a listing, and as fixture
+                            // material: a log that cannot be written fails
+                            // the entry rather than go missing unnoticed.
+                            for (file, text) in [
+                                (format!("console-{i}.log"), &o.console),
+                                (format!("normalized-{i}.txt"), &o.text),
+                            ] {
+                                let path = paths.work.join(file);
+                                if let Err(e) = std::fs::write(&path, text) {
+                                    unkept.push(format!("could not keep {}: {e}", path.display()));
+                                }
+                            }
                             outs.push(o)
                         }
                         Err(e) => {
@@ -315,129 +334,38 @@ fn real_main() -> Result<bool> {
                 results
                     .lock()
                     .unwrap()
-                    .insert((k, s), failure.map_or(Ok(outs), Err));
+                    .insert((k, s), (failure.map_or(Ok(outs), Err), unkept));
             });
         }
     });
     bar.finish_and_clear();
     let results = results.into_inner().unwrap();
 
+    let matrix_ids = matrix.ids();
+    let settings = Settings {
+        repo: &repo,
+        accept: cli.accept,
+        ci,
+        matrix: &matrix_ids,
+    };
     let mut entries = Vec::new();
     for (si, sc) in scenarios.iter().enumerate() {
-        let store = Store::new(&sc.dir, &sc.name);
-        // Every run of a listing that a simulation models must be one of the
-        // model's reachable outcomes.
-        let models = examples::models_for_kmod(&sc.name);
-        let mut accepted = BTreeMap::new();
-        let mut example_entries = Vec::new();
-        for (ki, root) in roots.iter().enumerate() {
-            let kernel = &root.kernel.id;
-            let mut e = Entry {
-                example: sc.name.clone(),
-                kernel: kernel.clone(),
-                release: root.release.clone(),
-                outcome: None,
-                expected: sc.expected(kernel),
-                snapshot: None,
-                problem: None,
-                build_secs: 0.0,
-                boot_secs: 0.0,
-                boot: None,
-                model: None,
-            };
-            let outs = match &results[&(ki, si)] {
-                Err(msg) => {
-                    e.problem = Some(msg.clone());
-                    example_entries.push(e);
-                    continue;
+        let runs: Vec<KernelRuns> = roots
+            .iter()
+            .enumerate()
+            .map(|(ki, root)| {
+                let (runs, unkept) = &results[&(ki, si)];
+                KernelRuns {
+                    kernel: &root.kernel.id,
+                    release: &root.release,
+                    runs,
+                    unkept,
                 }
-                Ok(outs) => outs,
-            };
-            let first = &outs[0];
-            e.outcome = Some(first.outcome);
-            e.build_secs = first.build_secs;
-            e.boot_secs = first.boot_secs;
-            e.boot = first.boot.map(|b| format!("{b:?}").to_lowercase());
-            let (status, expected) = store.compare(kernel, &first.text)?;
-            e.snapshot = Some(status.clone());
-            if !first.warnings.is_empty() {
-                e.problem = Some(format!("W=1 warnings:\n{}", first.warnings.join("\n")));
-            } else if first.outcome != e.expected {
-                e.problem = Some(format!(
-                    "outcome {} but the manifest expects {}",
-                    first.outcome, e.expected
-                ));
-            } else if let Some(second) = outs.get(1) {
-                if !snapshot::same(&first.text, &second.text) || first.outcome != second.outcome {
-                    e.problem = Some(
-                        "output differs between two runs; not accepted (order it with completions)"
-                            .into(),
-                    );
-                    say(
-                        &multi,
-                        diff(
-                            &first.text,
-                            &second.text,
-                            "first run",
-                            "second run",
-                            &format!("{} on {kernel}: unstable output", sc.name),
-                        ),
-                    );
-                }
-            }
-            match verify::crosscheck::check(&models, &sc.name, first.outcome, &first.text) {
-                Ok(hit) => e.model = hit,
-                Err(msg) => {
-                    e.problem = Some(match e.problem.take() {
-                        Some(p) => format!("{p}\n{msg}"),
-                        None => msg,
-                    })
-                }
-            }
-            if status != Status::Match {
-                let title = format!(
-                    "{} on kernel {kernel} ({}): snapshot {}",
-                    sc.name,
-                    root.release,
-                    status_word(&status)
-                );
-                let new_name = format!("kernel {kernel}");
-                say(
-                    &multi,
-                    mismatch(&repo, &expected, &first.text, &new_name, &title),
-                );
-            }
-            if cli.accept && e.problem.is_none() {
-                accepted.insert(kernel.clone(), first.text.clone());
-            } else if !ci && status != Status::Match && e.problem.is_none() {
-                let p = store.write_pending(kernel, &first.text)?;
-                say(&multi, format!("wrote {} (accept with `cargo run -p verify -- --accept {}` or `cargo insta review`)", rel(&repo, &p), sc.name));
-            }
-            example_entries.push(e);
-        }
-        if !accepted.is_empty() {
-            let whole = accepted.len() == matrix.kernels.len();
-            let (written, removed) = store.accept(&accepted, whole)?;
-            for p in &written {
-                say(&multi, format!("accepted {}", rel(&repo, p)));
-            }
-            for p in &removed {
-                say(
-                    &multi,
-                    format!(
-                        "removed {} (now the same as the shared snapshot)",
-                        rel(&repo, p)
-                    ),
-                );
-            }
-            for e in example_entries
-                .iter_mut()
-                .filter(|e| accepted.contains_key(&e.kernel))
-            {
-                e.snapshot = Some(Status::Match);
-            }
-        }
-        entries.extend(example_entries);
+            })
+            .collect();
+        let judged = verify::judge::example(sc, &runs, &settings, &mut |m| say(&multi, m));
+        entries.extend(judged.entries);
+        warnings.extend(judged.warnings);
     }
 
     let kernels = roots
@@ -449,7 +377,15 @@ fn real_main() -> Result<bool> {
             provision_secs: r.provision_secs,
         })
         .collect();
-    finish(&cli, &repo, started, kernels, entries, simulations)
+    finish(
+        &cli,
+        &repo,
+        started,
+        kernels,
+        entries,
+        simulations,
+        warnings,
+    )
 }
 
 /// The report, the tables, and the book.
@@ -460,12 +396,14 @@ fn finish(
     kernels: Vec<KernelInfo>,
     entries: Vec<Entry>,
     simulations: Vec<SimEntry>,
+    warnings: Vec<String>,
 ) -> Result<bool> {
     let report = Report {
         kernels,
         passed: Report::all_passed(&entries, &simulations),
         entries,
         simulations,
+        warnings,
         total_secs: started.elapsed().as_secs_f64(),
     };
     for e in report.entries.iter().filter(|e| e.problem.is_some()) {
@@ -521,131 +459,27 @@ fn finish(
 /// Explores each simulation and compares its output with its snapshot, as a
 /// listing's dmesg is: `--accept` explores twice and refuses output that
 /// differs, then writes; otherwise a changed output leaves a `.snap.new`
-/// (never with CI=true).
-fn run_simulations(repo: &Path, names: &[&str], accept: bool, ci: bool) -> Result<Vec<SimEntry>> {
-    let mut out = Vec::new();
-    for &name in names {
-        let store = verify::sim::store(repo, name);
-        let first = verify::sim::run(name).with_context(|| format!("no simulation `{name}`"))?;
-        let mut e = SimEntry {
-            name: name.to_string(),
-            title: first.report.title.clone(),
-            variants: first
-                .report
-                .variants
-                .iter()
-                .map(|v| SimVariant {
-                    variant: v.variant.clone(),
-                    kmod: v.kmod.clone(),
-                    schedules: v.schedules,
-                    reachable: v.outcomes.iter().map(|o| o.name.clone()).collect(),
-                })
-                .collect(),
-            snapshot: None,
-            problem: None,
-            secs: first.secs,
-        };
-        if accept {
-            let second =
-                verify::sim::run(name).with_context(|| format!("no simulation `{name}`"))?;
-            if !snapshot::same(&first.text, &second.text) {
-                e.problem = Some(
-                    "output differs between two explorations; not accepted (the exploration must be deterministic)"
-                        .into(),
-                );
-                eprintln!(
-                    "{}",
-                    diff(
-                        &first.text,
-                        &second.text,
-                        "first exploration",
-                        "second exploration",
-                        &format!("simulation {name}: unstable output")
-                    )
-                );
-            }
-        }
-        let (status, expected) = store.compare_single(&first.text)?;
-        e.snapshot = Some(status.clone());
-        let (outcomes, schedules) = e.totals();
-        eprintln!(
-            "simulation {name}: {outcomes} reachable outcomes of {schedules} schedules ({:.1}s)",
-            e.secs
-        );
-        if status != Status::Match {
-            let title = format!("simulation {name}: snapshot {}", status_word(&status));
-            let new_name = verify::sim::command(name);
-            eprintln!(
-                "{}",
-                mismatch(repo, &expected, &first.text, &new_name, &title)
-            );
-        }
-        if accept && e.problem.is_none() {
-            if let Some(p) = store.accept_single(&first.text)? {
-                eprintln!("accepted {}", rel(repo, &p));
-            }
-            e.snapshot = Some(Status::Match);
-        } else if !ci && status != Status::Match && e.problem.is_none() {
-            let p = store.write_pending_single(&first.text)?;
-            eprintln!("wrote {} (accept with `cargo run -p verify -- --accept {name}` or `cargo insta review`)", rel(repo, &p));
-        }
-        out.push(e);
-    }
-    Ok(out)
-}
-
-fn rel(repo: &Path, p: &Path) -> String {
-    p.strip_prefix(repo).unwrap_or(p).display().to_string()
-}
-
-fn status_word(status: &Status) -> &'static str {
-    match status {
-        Status::Missing => "missing",
-        _ => "differs",
-    }
-}
-
-/// What to show for output that does not match its snapshot: the diff
-/// against it, or the whole output when there is none yet.
-fn mismatch(
+/// (never with CI=true). Returns the entries and the warnings.
+fn run_simulations(
     repo: &Path,
-    expected: &Option<(PathBuf, String)>,
-    text: &str,
-    new_name: &str,
-    title: &str,
-) -> String {
-    match expected {
-        Some((path, old)) => diff(old, text, &rel(repo, path), new_name, title),
-        None => format!("{}\n{}", style(title).yellow().bold(), text),
+    names: &[&str],
+    accept: bool,
+    ci: bool,
+) -> Result<(Vec<SimEntry>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    for &name in names {
+        let explore = || verify::sim::run(name).with_context(|| format!("no simulation `{name}`"));
+        let first = explore()?;
+        let second = if accept { Some(explore()?) } else { None };
+        let (e, w) =
+            verify::sim::judge(repo, name, &first, second.as_ref(), accept, ci, &mut |m| {
+                eprintln!("{m}")
+            });
+        out.push(e);
+        warnings.extend(w);
     }
-}
-
-/// A coloured unified diff with a title naming the example and the kernel.
-fn diff(old: &str, new: &str, old_name: &str, new_name: &str, title: &str) -> String {
-    // Snapshots compare without trailing whitespace; so does the diff.
-    let (old, new) = (
-        format!("{}\n", old.trim_end()),
-        format!("{}\n", new.trim_end()),
-    );
-    let text_diff = similar::TextDiff::from_lines(&old, &new);
-    let mut s = format!("{}\n", style(title).yellow().bold());
-    for line in text_diff
-        .unified_diff()
-        .context_radius(3)
-        .header(old_name, new_name)
-        .to_string()
-        .lines()
-    {
-        let styled = match line.chars().next() {
-            Some('+') => style(line).green().to_string(),
-            Some('-') => style(line).red().to_string(),
-            Some('@') => style(line).cyan().to_string(),
-            _ => line.to_string(),
-        };
-        s.push_str(&styled);
-        s.push('\n');
-    }
-    s
+    Ok((out, warnings))
 }
 
 fn provision_all(

@@ -33,6 +33,9 @@ pub struct Entry {
     /// For a listing a simulation models: the model's reachable outcome this
     /// run was (`crosscheck`); a run that is none of them has a `problem`.
     pub model: Option<String>,
+    /// When and why the run stopped before its last step (a panic, or
+    /// silence until the time limit); `None` for a run that went to its end.
+    pub cut: Option<String>,
 }
 
 impl Entry {
@@ -102,6 +105,9 @@ pub struct Report {
     pub kernels: Vec<KernelInfo>,
     pub entries: Vec<Entry>,
     pub simulations: Vec<SimEntry>,
+    /// What the run found that does not fail it but needs a person: pending
+    /// `.snap.new` files this run did not write, each naming the file.
+    pub warnings: Vec<String>,
     pub passed: bool,
     pub total_secs: f64,
 }
@@ -228,6 +234,7 @@ mod tests {
                 sim("stop_after_run", Status::Match, None),
                 sim("lost_wakeup", Status::Mismatch, None),
             ],
+            warnings: vec![],
             passed: false,
             total_secs: 1.0,
         };

@@ -5,9 +5,12 @@
 //! flow as a listing's dmesg. The library is called directly; the examples
 //! crate's own test checks that each binary prints exactly this text.
 
-use crate::snapshot::Store;
+use crate::judge::{diff, mismatch, rel, status_word};
+use crate::report::{SimEntry, SimVariant};
+use crate::snapshot::{self, Status, Store};
+use console::style;
 use examples::ScenarioReport;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The examples crate's directory, relative to the repository root.
@@ -57,6 +60,148 @@ pub fn scenario_of_kmod(kmod: &str) -> Option<&'static str> {
         .map(|s| s.name)
 }
 
+/// The entry of simulation `name` from its exploration `first` (and, with
+/// `accept`, a second one that must agree): compared with its snapshot,
+/// then accepted, or a `.snap.new` written for a changed output (never with
+/// `ci`). A pending file this run did not write is a returned warning, or
+/// with `ci` (where one can only be committed) a problem. Never fails: a
+/// damaged or linked snapshot, or a file that cannot be written, is the
+/// entry's problem, so the other simulations and listings, the table and
+/// the report stand. `say` prints a message for people.
+pub fn judge(
+    repo: &Path,
+    name: &str,
+    first: &SimRun,
+    second: Option<&SimRun>,
+    accept: bool,
+    ci: bool,
+    say: &mut dyn FnMut(String),
+) -> (SimEntry, Vec<String>) {
+    let store = store(repo, name);
+    let mut e = SimEntry {
+        name: name.to_string(),
+        title: first.report.title.clone(),
+        variants: first
+            .report
+            .variants
+            .iter()
+            .map(|v| SimVariant {
+                variant: v.variant.clone(),
+                kmod: v.kmod.clone(),
+                schedules: v.schedules,
+                reachable: v.outcomes.iter().map(|o| o.name.clone()).collect(),
+            })
+            .collect(),
+        snapshot: None,
+        problem: None,
+        secs: first.secs,
+    };
+    if let Some(second) = second {
+        if !snapshot::same(&first.text, &second.text) {
+            problem(
+                &mut e,
+                "output differs between two explorations; not accepted (the exploration must be deterministic)"
+                    .into(),
+            );
+            say(diff(
+                &first.text,
+                &second.text,
+                "first exploration",
+                "second exploration",
+                &format!("simulation {name}: unstable output"),
+            ));
+        }
+    }
+    let (outcomes, schedules) = e.totals();
+    say(format!(
+        "simulation {name}: {outcomes} reachable outcomes of {schedules} schedules ({:.1}s)",
+        e.secs
+    ));
+    let mut written: Vec<PathBuf> = Vec::new();
+    match store.compare_single(&first.text) {
+        Err(err) => {
+            problem(&mut e, format!("{err:#}"));
+            say(format!(
+                "{}\n{}",
+                style(format!(
+                    "simulation {name}: its snapshot cannot be used; this run's output:"
+                ))
+                .red()
+                .bold(),
+                first.text
+            ));
+        }
+        Ok((status, expected)) => {
+            e.snapshot = Some(status.clone());
+            if status != Status::Match {
+                let title = format!("simulation {name}: snapshot {}", status_word(&status));
+                say(mismatch(
+                    repo,
+                    &expected,
+                    &first.text,
+                    &command(name),
+                    &title,
+                ));
+            }
+            if accept && e.problem.is_none() {
+                match store.accept_single(&first.text) {
+                    Ok(p) => {
+                        if let Some(p) = p {
+                            say(format!("accepted {}", rel(repo, &p)));
+                        }
+                        e.snapshot = Some(Status::Match);
+                    }
+                    Err(err) => problem(&mut e, format!("not accepted: {err:#}")),
+                }
+            } else if !ci && status != Status::Match && e.problem.is_none() {
+                match store.write_pending_single(&first.text) {
+                    Ok(p) => {
+                        say(format!("wrote {} (accept with `cargo run -p verify -- --accept {name}` or `cargo insta review`)", rel(repo, &p)));
+                        written.push(p);
+                    }
+                    Err(err) => problem(&mut e, format!("{err:#}")),
+                }
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    match store.pending() {
+        // Already the problem when reading the snapshot met it.
+        Err(err)
+            if e.problem
+                .as_deref()
+                .is_some_and(|p| p.contains(&format!("{err:#}"))) => {}
+        Err(err) => problem(&mut e, format!("{err:#}")),
+        Ok(pending) => {
+            for p in pending.iter().filter(|p| !written.contains(p)) {
+                let shown = rel(repo, p);
+                if ci {
+                    problem(&mut e, format!(
+                        "{shown}: a pending snapshot is committed (CI=true never writes one, and git ignores them): \
+                         accept it locally with `cargo run -p verify -- --accept {name}` or delete it, and commit without it"
+                    ));
+                } else {
+                    warnings.push(format!(
+                        "{shown}: a pending snapshot this run did not write (left by an earlier run); \
+                         `cargo insta review` would offer that run's output: remove it (`rm {shown}`)"
+                    ));
+                }
+            }
+        }
+    }
+    for w in &warnings {
+        say(format!("{} {w}", style("warning:").yellow().bold()));
+    }
+    (e, warnings)
+}
+
+fn problem(e: &mut SimEntry, msg: String) {
+    e.problem = Some(match e.problem.take() {
+        Some(p) => format!("{p}\n{msg}"),
+        None => msg,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +235,96 @@ mod tests {
             command("lost_wakeup"),
             "cargo run -p examples --bin lost_wakeup"
         );
+    }
+
+    /// A scratch repository whose `examples/snapshots/` holds the committed
+    /// snapshots of `names`.
+    fn scratch(tag: &str, names: &[&str]) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("verify-sim-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("examples/snapshots")).unwrap();
+        for n in names {
+            std::fs::copy(store(&repo(), n).shared_path(), store(&d, n).shared_path()).unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn a_damaged_simulation_snapshot_fails_that_simulation_alone() {
+        let d = scratch("damaged", &["stop_after_run", "lost_wakeup"]);
+        let garbage =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/trust/snapshots/garbage.snap");
+        std::fs::copy(&garbage, store(&d, "lost_wakeup").shared_path()).unwrap();
+        let mut said = Vec::new();
+        let entries: Vec<SimEntry> = ["stop_after_run", "lost_wakeup"]
+            .iter()
+            .map(|n| {
+                let r = run(n).unwrap();
+                let (e, w) = judge(&d, n, &r, None, false, false, &mut |m| said.push(m));
+                assert!(w.is_empty(), "{w:?}");
+                e
+            })
+            .collect();
+        assert!(entries[0].passed(), "{:?}", entries[0]);
+        assert!(!entries[1].passed());
+        let p = entries[1].problem.as_deref().unwrap();
+        assert!(
+            p.contains("examples/snapshots/lost_wakeup.snap:1:1: not UTF-8"),
+            "{p}"
+        );
+        assert!(
+            !store(&d, "lost_wakeup")
+                .shared_path()
+                .with_extension("snap.new")
+                .exists(),
+            "no pending file beside a damaged snapshot"
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_simulation_pending_link_is_refused_and_a_stale_one_named() {
+        let d = scratch("pending", &["stop_after_run"]);
+        let st = store(&d, "stop_after_run");
+        let pending = st.shared_path().with_extension("snap.new");
+        let r = run("stop_after_run").unwrap();
+        // A stale pending file: the output matches, nothing was written.
+        std::fs::write(&pending, "old").unwrap();
+        let (e, w) = judge(&d, "stop_after_run", &r, None, false, false, &mut |_| {});
+        assert!(e.passed(), "{e:?}");
+        assert_eq!(w.len(), 1);
+        assert!(w[0].starts_with("examples/snapshots/stop_after_run.snap.new: a pending snapshot this run did not write"), "{w:?}");
+        let (e, w) = judge(&d, "stop_after_run", &r, None, false, true, &mut |_| {});
+        assert!(w.is_empty());
+        assert!(e
+            .problem
+            .unwrap()
+            .contains("a pending snapshot is committed"));
+        // A link there, with an output that differs: refused, not followed.
+        std::fs::remove_file(&pending).unwrap();
+        let victim = d.join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        std::os::unix::fs::symlink(&victim, &pending).unwrap();
+        let mut changed = r.clone();
+        changed.text.push_str("\nchanged");
+        for accept in [false, true] {
+            let (e, _) = judge(
+                &d,
+                "stop_after_run",
+                &changed,
+                None,
+                accept,
+                false,
+                &mut |_| {},
+            );
+            let p = e.problem.unwrap();
+            assert!(
+                p.contains("stop_after_run.snap.new: a symbolic link"),
+                "{p}"
+            );
+            assert_eq!(p.matches("symbolic link").count(), 1, "said once: {p}");
+        }
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        std::fs::remove_dir_all(d).unwrap();
     }
 }

@@ -9,10 +9,22 @@
 //! A simulation's output does not depend on the kernel: it has one file,
 //! `examples/snapshots/<name>.snap` ([`Store::simulation`]), which the
 //! examples crate's own insta test reads too; the `*_single` methods work on it.
+//!
+//! The snapshot directories are repository content, so a pull request can put
+//! anything there. A store's files must be regular files in a real directory:
+//! a symbolic link (to a host file, say) is refused with an error naming it,
+//! before anything is read or written, because reading it would print a host
+//! file into the diff and the book, and writing through it would overwrite
+//! one. Files are written to a temporary file beside the target and renamed
+//! over it, which replaces a link made in the meantime instead of following
+//! it. A damaged file is named with the line to fix ([`parse`]).
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -61,26 +73,82 @@ impl Store {
         self.dir.join(format!("{}@{}.snap", self.name, kernel))
     }
 
+    /// This store's files in its directory (`NAME.snap`, `NAME@KERNEL.snap`
+    /// and their `.snap.new`), sorted; empty when the directory does not
+    /// exist. Errors: the directory is a link or not a directory, or one of
+    /// the files is a link or not a regular file (each names the path).
+    pub fn files(&self) -> Result<Vec<PathBuf>> {
+        if !real_dir(&self.dir)? {
+            return Ok(Vec::new());
+        }
+        let mut files = Vec::new();
+        let entries = std::fs::read_dir(&self.dir)
+            .with_context(|| format!("reading {}", self.dir.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("reading {}", self.dir.display()))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !self.owns(name) {
+                continue;
+            }
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .with_context(|| format!("reading {}", path.display()))?;
+            refuse_unless_regular(&path, kind)?;
+            files.push(path);
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// The pending `.snap.new` files of this store (see [`Store::files`]).
+    pub fn pending(&self) -> Result<Vec<PathBuf>> {
+        Ok(self
+            .files()?
+            .into_iter()
+            .filter(|p| p.to_string_lossy().ends_with(".snap.new"))
+            .collect())
+    }
+
+    /// Whether a file name is one of this store's snapshots or pending files.
+    fn owns(&self, file: &str) -> bool {
+        let Some(rest) = file.strip_prefix(self.name.as_str()) else {
+            return false;
+        };
+        let stem = rest
+            .strip_suffix(".snap.new")
+            .or_else(|| rest.strip_suffix(".snap"));
+        stem.is_some_and(|s| s.is_empty() || s.starts_with('@'))
+    }
+
     /// The snapshot that applies to `kernel`: its own, else the shared one.
+    /// Errors name the file: a link or other non-regular file among the
+    /// store's files, or a damaged file ([`parse`]).
     pub fn expected(&self, kernel: &str) -> Result<Option<(PathBuf, String)>> {
+        self.files()?;
         match read_if_exists(self.kernel_path(kernel))? {
             Some(own) => Ok(Some(own)),
             None => read_if_exists(self.shared_path()),
         }
     }
 
-    /// Whether a snapshot applies to `kernel`, without reading it.
+    /// Whether a snapshot applies to `kernel`, without reading it (a link
+    /// counts: reading it is what refuses it).
     pub fn has(&self, kernel: &str) -> bool {
-        self.kernel_path(kernel).exists() || self.shared_path().exists()
+        self.kernel_path(kernel).symlink_metadata().is_ok()
+            || self.shared_path().symlink_metadata().is_ok()
     }
 
+    /// `text` against the snapshot for `kernel`; errors as [`Store::expected`].
     pub fn compare(&self, kernel: &str, text: &str) -> Result<(Status, Option<(PathBuf, String)>)> {
         let expected = self.expected(kernel)?;
         Ok((status(&expected, text), expected))
     }
 
     /// Writes `.snap.new` beside the snapshot the output should replace, for
-    /// `cargo insta review`.
+    /// `cargo insta review`. Refuses (naming it) a link among the store's
+    /// files rather than write through it.
     pub fn write_pending(&self, kernel: &str, text: &str) -> Result<PathBuf> {
         let target = match self.expected(kernel)? {
             Some((path, _)) => path,
@@ -93,12 +161,14 @@ impl Store {
 
     /// Output that is the same everywhere (a simulation) against the one file.
     pub fn compare_single(&self, text: &str) -> Result<(Status, Option<(PathBuf, String)>)> {
+        self.files()?;
         let expected = read_if_exists(self.shared_path())?;
         Ok((status(&expected, text), expected))
     }
 
     /// `.snap.new` beside the one file, for `cargo insta review`.
     pub fn write_pending_single(&self, text: &str) -> Result<PathBuf> {
+        self.files()?;
         let path = self.shared_path().with_extension("snap.new");
         self.write_file(&path, text)?;
         Ok(path)
@@ -107,8 +177,9 @@ impl Store {
     /// Accepts `text` into the one file; returns it if it was written (new
     /// or changed), and removes a pending `.snap.new` either way.
     pub fn accept_single(&self, text: &str) -> Result<Option<PathBuf>> {
+        self.files()?;
         let path = self.shared_path();
-        remove_pending(&path);
+        remove_pending(&path)?;
         if read_if_exists(path.clone())?.is_some_and(|(_, old)| same(&old, text)) {
             return Ok(None);
         }
@@ -116,7 +187,8 @@ impl Store {
         Ok(Some(path))
     }
 
-    /// Writes `text` to `path` with this store's header.
+    /// Writes `text` to `path` with this store's header, without following
+    /// a link at `path` or at its directory ([`write_no_follow`]).
     pub(crate) fn write_file(&self, path: &Path, text: &str) -> Result<()> {
         write_with_header(path, &self.header.0, &self.header.1, text)
     }
@@ -127,18 +199,16 @@ impl Store {
     /// stays and a kernel gets its own file only where it differs. Only new or
     /// changed files are written; returns them, and the files removed. A
     /// pending `.snap.new` of an accepted kernel is removed either way.
+    /// Nothing is written when a store's file is a link (the error names it).
     pub fn accept(
         &self,
         outputs: &BTreeMap<String, String>,
         whole_matrix: bool,
     ) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+        self.files()?;
         let mut written = Vec::new();
         let mut removed = Vec::new();
-        let current_shared = if self.shared_path().exists() {
-            Some(read(&self.shared_path())?)
-        } else {
-            None
-        };
+        let current_shared = read_if_exists(self.shared_path())?.map(|(_, text)| text);
         let shared = match (&current_shared, whole_matrix) {
             (Some(s), false) => s.clone(),
             _ => most_common(outputs),
@@ -147,16 +217,18 @@ impl Store {
             self.write_file(&self.shared_path(), &shared)?;
             written.push(self.shared_path());
         }
-        remove_pending(&self.shared_path());
+        remove_pending(&self.shared_path())?;
         for (kernel, text) in outputs {
             let path = self.kernel_path(kernel);
-            remove_pending(&path);
+            remove_pending(&path)?;
+            let own = read_if_exists(path.clone())?;
             if same(text, &shared) {
-                if path.exists() {
-                    std::fs::remove_file(&path)?;
+                if own.is_some() {
+                    std::fs::remove_file(&path)
+                        .with_context(|| format!("removing {}", path.display()))?;
                     removed.push(path);
                 }
-            } else if !path.exists() || !same(&read(&path)?, text) {
+            } else if own.is_none_or(|(_, old)| !same(&old, text)) {
                 self.write_file(&path, text)?;
                 written.push(path);
             }
@@ -174,17 +246,64 @@ fn status(expected: &Option<(PathBuf, String)>, text: &str) -> Status {
     }
 }
 
+/// Whether `dir` is a real directory (`false`: it does not exist). A link
+/// is refused even when it points at a directory: through it a pull request
+/// could have snapshots read from, and written to, anywhere.
+fn real_dir(dir: &Path) -> Result<bool> {
+    match dir.symlink_metadata() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("reading {}", dir.display())),
+        Ok(m) if m.file_type().is_symlink() => bail!(
+            "{}: the snapshot directory is a symbolic link; snapshots are regular files in a real directory of the repository, and a link could read or write files outside it: replace it with a directory",
+            dir.display()
+        ),
+        Ok(m) if !m.is_dir() => bail!(
+            "{}: not a directory; snapshots live in a directory of that name: remove it",
+            dir.display()
+        ),
+        Ok(_) => Ok(true),
+    }
+}
+
+/// Refuses a snapshot file that is not a regular file, naming it.
+fn refuse_unless_regular(path: &Path, kind: std::fs::FileType) -> Result<()> {
+    if kind.is_symlink() {
+        bail!(
+            "{}: a symbolic link in a snapshot directory; snapshots are regular files, and reading or writing through a link would reach a file outside the repository: remove it (`git rm`)",
+            path.display()
+        );
+    }
+    if !kind.is_file() {
+        bail!(
+            "{}: not a regular file; a snapshot is a text file in insta's format: remove it",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The snapshot at `path`, if there is one. The file is opened without
+/// following a link (`O_NOFOLLOW`), so a link made after [`Store::files`]
+/// looked is refused too.
 fn read_if_exists(path: PathBuf) -> Result<Option<(PathBuf, String)>> {
-    if !path.exists() {
-        return Ok(None);
+    match path.symlink_metadata() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        Ok(m) => refuse_unless_regular(&path, m.file_type())?,
     }
     let text = read(&path)?;
     Ok(Some((path, text)))
 }
 
-/// A pending `.snap.new` beside `snapshot` is moot once the output is accepted.
-fn remove_pending(snapshot: &Path) {
-    let _ = std::fs::remove_file(snapshot.with_extension("snap.new"));
+/// A pending `.snap.new` beside `snapshot` is moot once the output is
+/// accepted. Absent is fine; any other failure to remove it is an error,
+/// since `cargo insta review` would offer the stale output again.
+fn remove_pending(snapshot: &Path) -> Result<()> {
+    let pending = snapshot.with_extension("snap.new");
+    match std::fs::remove_file(&pending) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        r => r.with_context(|| format!("removing the pending snapshot {}", pending.display())),
+    }
 }
 
 /// Ties go to the output seen first, in matrix order.
@@ -204,27 +323,212 @@ pub fn same(a: &str, b: &str) -> bool {
     a.trim_end() == b.trim_end()
 }
 
+/// The text of the snapshot at `path`. The file is opened without following
+/// a link, checked line by line ([`parse`], so a damaged file is named with
+/// its line), then read with insta, the reference reader of the format.
 pub fn read(path: &Path) -> Result<String> {
-    let snap = insta::Snapshot::from_file(path)
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .with_context(|| format!("reading snapshot {}", path.display()))?;
-    let text = snap
-        .contents()
-        .as_text()
-        .with_context(|| format!("{} is not a text snapshot", path.display()))?;
+    let mut bytes = Vec::new();
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                anyhow::anyhow!(
+                    "{}: a symbolic link where a snapshot should be; snapshots are regular files: remove it (`git rm`)",
+                    path.display()
+                )
+            } else {
+                anyhow::Error::new(e).context(format!("reading snapshot {}", path.display()))
+            }
+        })?;
+    let (header_lines, _) = parse(path, &bytes)?;
+    let snap = insta::Snapshot::from_file(path).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:2-{}: insta cannot read the header ({e}); {}",
+            path.display(),
+            header_lines + 1,
+            fix(path)
+        )
+    })?;
+    let text = snap.contents().as_text().with_context(|| {
+        format!(
+            "{} is not a text snapshot (its header names another kind); {}",
+            path.display(),
+            fix(path)
+        )
+    })?;
     Ok(text.to_string())
+}
+
+/// How to mend the damaged snapshot at `path`, said after what is wrong.
+fn fix(path: &Path) -> String {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = file.split(['@', '.']).next().unwrap_or_default();
+    format!(
+        "restore it from git (`git checkout -- {}`), or delete it and make it anew with `cargo run -p verify -- --accept {name}`",
+        path.display()
+    )
+}
+
+/// Checks `bytes` (the file at `path`, named in errors) against insta's
+/// file format as this project writes it: a `---` line, a YAML header of
+/// `key: value` lines, a `---` line, then the output. Returns the number of
+/// header lines and the output (lines joined by `\n`, as insta reads it).
+/// insta only says "Failed parsing the YAML", with no place, so the checks
+/// that find the usual damage (not text, no header, an unclosed header or
+/// bracket or quote, nothing after the header) are made here, each error
+/// naming `path:LINE[:COLUMN]`.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<(usize, String)> {
+    let p = path.display();
+    let fix = fix(path);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = good.len() - good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            bail!("{p}:{line}:{col}: not UTF-8 text; a snapshot is text in insta's format (a `---` header, then the output): {fix}");
+        }
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    match lines.first() {
+        Some(first) if first.trim_end() == "---" => {}
+        Some(first) => bail!(
+            "{p}:1: expected `---`, the start of insta's header, found {}; the file has no header: {fix}",
+            shown(first)
+        ),
+        None => bail!("{p}: empty; a snapshot is a `---` header, then the output: {fix}"),
+    }
+    let Some(close) = lines.iter().skip(1).position(|l| l.trim_end() == "---") else {
+        bail!("{p}:1: the header opened here is never closed: no `---` line follows it; {fix}");
+    };
+    let close = close + 1;
+    for (i, line) in lines.iter().enumerate().take(close).skip(1) {
+        if let Some((col, what)) = header_fault(line) {
+            bail!(
+                "{p}:{}:{col}: {what} in the header line {}; {fix}",
+                i + 1,
+                shown(line)
+            );
+        }
+    }
+    let body = lines[close + 1..].join("\n");
+    if body.trim().is_empty() {
+        bail!(
+            "{p}:{}: nothing after the header; a snapshot holds the output it expects (at least the steps): {fix}",
+            close + 2
+        );
+    }
+    Ok((close - 1, body))
+}
+
+/// What is wrong with one line of a snapshot's YAML header, and its column
+/// (1-based): only the forms insta writes are checked (`key: value`, an
+/// indented continuation, a comment); a line that passes may still be
+/// refused by insta, whose error is then given with the header's lines.
+fn header_fault(line: &str) -> Option<(usize, String)> {
+    if line.trim().is_empty() || line.starts_with([' ', '\t', '#']) {
+        return None;
+    }
+    let Some((key, value)) = line.split_once(':') else {
+        return Some((1, "expected `key: value`".into()));
+    };
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Some((1, format!("`{key}` is not a key")));
+    }
+    if !value.is_empty() && !value.starts_with(' ') {
+        return Some((key.len() + 2, "expected a space after `:`".into()));
+    }
+    let v = value.trim();
+    let col = key.len() + 1 + (value.len() - value.trim_start().len()) + 1;
+    let closed =
+        |open: char, close: char| v.len() >= 2 && v.starts_with(open) && v.ends_with(close);
+    match v.chars().next() {
+        Some('[') if !closed('[', ']') => {
+            Some((col, "a `[` that is not closed on its line".into()))
+        }
+        Some('{') if !closed('{', '}') => {
+            Some((col, "a `{` that is not closed on its line".into()))
+        }
+        Some(q @ ('"' | '\'')) if !closed(q, q) => {
+            Some((col, format!("a {q} quote that is not closed on its line")))
+        }
+        Some(c @ ('&' | '*' | '!' | '%' | '@' | '`')) => Some((
+            col,
+            format!("a value starting with `{c}`, which insta never writes"),
+        )),
+        _ => None,
+    }
+}
+
+/// A line of a damaged file as an error shows it: quoted, escaped, short.
+fn shown(line: &str) -> String {
+    let cut: String = line.chars().take(60).collect();
+    let more = if cut.len() < line.len() { "…" } else { "" };
+    format!("{:?}{more}", cut)
 }
 
 /// insta's file format: a YAML header between `---` lines, then the text.
 fn write_with_header(path: &Path, source: &str, expression: &str, text: &str) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
     let body = format!(
         "---\nsource: {source}\nexpression: {expression}\n---\n{}\n",
         text.trim_end()
     );
-    std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))
+    write_no_follow(path, body.as_bytes())
+}
+
+/// Writes `bytes` to `path` through a new temporary file in the same
+/// directory (created exclusively, so never an existing file or link) that
+/// is then renamed over `path`: a rename replaces a link at `path` rather
+/// than writing where it points, and a reader never sees half a file. A link
+/// already at `path`, or a directory that is a link, is refused (it is
+/// repository content that should not be there), naming the path.
+pub fn write_no_follow(path: &Path, bytes: &[u8]) -> Result<()> {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let dir = path
+        .parent()
+        .with_context(|| format!("{}: no directory to write in", path.display()))?;
+    if !real_dir(dir)? {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        real_dir(dir)?;
+    }
+    match path.symlink_metadata() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
+        Ok(m) => refuse_unless_regular(path, m.file_type())?,
+    }
+    let file_name = path
+        .file_name()
+        .with_context(|| format!("{}: no file name", path.display()))?
+        .to_string_lossy();
+    let tmp = dir.join(format!(
+        ".{file_name}.tmp-{}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -234,6 +538,7 @@ mod tests {
     fn tmp(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("verify-snap-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
         d
     }
 
@@ -324,5 +629,230 @@ mod tests {
         assert!(w.is_empty());
         assert_eq!(r, vec![s.kernel_path("5.10")]);
         std::fs::remove_dir_all(d).unwrap();
+    }
+
+    /// A victim outside the snapshot directory, and a link to it.
+    fn victim(d: &Path) -> PathBuf {
+        let v = d.join("victim.txt");
+        std::fs::write(&v, "a host file\n").unwrap();
+        v
+    }
+
+    fn err(r: Result<impl std::fmt::Debug>) -> String {
+        format!("{:#}", r.unwrap_err())
+    }
+
+    #[test]
+    fn a_pending_link_is_refused_and_never_written_through() {
+        // trust/snapwrite: a committed `snapshots/NAME.snap.new` link to a
+        // host file; a plain run wrote the output into the host file.
+        let d = tmp("link-new");
+        let v = victim(&d);
+        let s = Store::new(&d.join("ex"), "ex");
+        std::fs::create_dir_all(&s.dir).unwrap();
+        let link = s.dir.join("ex.snap.new");
+        std::os::unix::fs::symlink(&v, &link).unwrap();
+        let e = err(s.write_pending("6.1", "out\n"));
+        assert!(e.contains(&link.display().to_string()), "{e}");
+        assert!(e.contains("symbolic link"), "{e}");
+        let e = err(s.compare("6.1", "out\n"));
+        assert!(e.contains("ex.snap.new"), "reading refuses it too: {e}");
+        let outs: BTreeMap<String, String> = [("6.1".to_string(), "out".to_string())].into();
+        let e = err(s.accept(&outs, true));
+        assert!(e.contains("ex.snap.new"), "{e}");
+        assert_eq!(std::fs::read_to_string(&v).unwrap(), "a host file\n");
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert!(!s.shared_path().exists(), "accept wrote nothing");
+        // The simulation store is held to the same rule.
+        let sim = Store::simulation(&d.join("ex"), "ex");
+        let e = err(sim.write_pending_single("out\n"));
+        assert!(e.contains("ex.snap.new"), "{e}");
+        assert!(err(sim.accept_single("out\n")).contains("ex.snap.new"));
+        assert_eq!(std::fs::read_to_string(&v).unwrap(), "a host file\n");
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_snapshot_link_is_never_read() {
+        // Reading through a `.snap` link would print a host file into the
+        // diff and the book; the target here is even a valid snapshot.
+        let d = tmp("link-snap");
+        let secret = d.join("secret.snap");
+        std::fs::write(&secret, "---\nsource: x\n---\nHOST-SECRET-42\n").unwrap();
+        let s = Store::new(&d.join("ex"), "ex");
+        std::fs::create_dir_all(&s.dir).unwrap();
+        std::os::unix::fs::symlink(&secret, s.kernel_path("6.1")).unwrap();
+        for e in [
+            err(s.expected("6.1")),
+            err(s.expected("5.10")),
+            err(s.compare("6.1", "x")),
+            err(read(&s.kernel_path("6.1"))),
+        ] {
+            assert!(e.contains("ex@6.1.snap"), "{e}");
+            assert!(!e.contains("HOST-SECRET"), "{e}");
+        }
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_linked_snapshot_directory_is_refused() {
+        let d = tmp("link-dir");
+        let elsewhere = d.join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::create_dir_all(d.join("ex")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, d.join("ex/snapshots")).unwrap();
+        let s = Store::new(&d.join("ex"), "ex");
+        for e in [
+            err(s.compare("6.1", "x")),
+            err(s.write_pending("6.1", "x")),
+            err(s.files()),
+        ] {
+            assert!(
+                e.contains("ex/snapshots: the snapshot directory is a symbolic link"),
+                "{e}"
+            );
+        }
+        assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_link_at_the_target_is_refused_by_the_writer_itself() {
+        let d = tmp("link-write");
+        let v = victim(&d);
+        let link = d.join("x.snap");
+        std::os::unix::fs::symlink(&v, &link).unwrap();
+        let e = err(write_no_follow(&link, b"new"));
+        assert!(e.contains("x.snap: a symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&v).unwrap(), "a host file\n");
+        // No temporary file is left behind, and a plain write replaces.
+        write_no_follow(&d.join("y.snap"), b"one").unwrap();
+        write_no_follow(&d.join("y.snap"), b"two").unwrap();
+        assert_eq!(std::fs::read_to_string(d.join("y.snap")).unwrap(), "two");
+        let names: Vec<String> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(!names.iter().any(|n| n.contains(".tmp-")), "{names:?}");
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_pending_file_that_cannot_be_removed_is_an_error() {
+        // Was ignored: `cargo insta review` would then offer it again.
+        let d = tmp("rm-pending");
+        std::fs::create_dir_all(d.join("x.snap.new/inside")).unwrap();
+        let e = err(remove_pending(&d.join("x.snap")));
+        assert!(e.contains("x.snap.new"), "{e}");
+        remove_pending(&d.join("absent.snap")).unwrap();
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn pending_lists_only_this_stores_files() {
+        let d = tmp("pending");
+        let s = Store::new(&d, "ex");
+        for f in [
+            "ex.snap.new",
+            "ex@6.1.snap.new",
+            "ex.snap",
+            "exx.snap.new",
+            "other.snap.new",
+            ".ex.snap.tmp-1-0",
+        ] {
+            std::fs::create_dir_all(&s.dir).unwrap();
+            std::fs::write(s.dir.join(f), "x").unwrap();
+        }
+        assert_eq!(
+            s.pending().unwrap(),
+            vec![s.dir.join("ex.snap.new"), s.dir.join("ex@6.1.snap.new")]
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    /// The malformed files of `tests/cases/trust/snapshots/`, each with what
+    /// its error must say: the file and the line (and column) to fix.
+    #[test]
+    fn each_malformed_snapshot_is_named_with_its_line() {
+        let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/trust/snapshots");
+        let want = [
+            (
+                "bad_yaml.snap",
+                "bad_yaml.snap:2:9: a `[` that is not closed",
+            ),
+            (
+                "empty_body.snap",
+                "empty_body.snap:5: nothing after the header",
+            ),
+            ("garbage.snap", "garbage.snap:1:1: not UTF-8"),
+            (
+                "no_closing.snap",
+                "no_closing.snap:1: the header opened here is never closed",
+            ),
+            ("no_header.snap", "no_header.snap:1: expected `---`"),
+        ];
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&cases).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            let (_, msg) = want
+                .iter()
+                .find(|(n, _)| *n == name)
+                .unwrap_or_else(|| panic!("{name}: a new case; say what its error is"));
+            let e = err(read(&path));
+            assert!(e.contains(msg), "{name}: {e}");
+            assert!(
+                e.contains(&cases.display().to_string()),
+                "the whole path: {e}"
+            );
+            assert!(
+                e.contains(&format!("git checkout -- {}", path.display())),
+                "says how to mend it: {e}"
+            );
+            let stem = name.trim_end_matches(".snap");
+            assert!(e.contains(&format!("--accept {stem}`")), "{e}");
+            seen += 1;
+        }
+        assert_eq!(seen, want.len());
+    }
+
+    #[test]
+    fn a_header_only_insta_refuses_is_named_with_its_lines() {
+        let d = tmp("yaml");
+        std::fs::create_dir_all(&d).unwrap();
+        let p = d.join("x.snap");
+        std::fs::write(&p, "---\nsource: a: b\nexpression: e\n---\nout\n").unwrap();
+        let e = err(read(&p));
+        assert!(
+            e.contains("x.snap:2-3: insta cannot read the header"),
+            "{e}"
+        );
+        std::fs::write(&p, "---\nsource: \"a\nexpression: e\n---\nout\n").unwrap();
+        assert!(err(read(&p)).contains("x.snap:2:9: a \" quote"));
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn every_committed_snapshot_passes_the_checks() {
+        // The checks of `parse` are stricter than insta's reader in places
+        // (an empty body, a value starting with `&`): no accepted file may
+        // trip them.
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo.join("kmods"))
+            .unwrap()
+            .map(|e| e.unwrap().path().join("snapshots"))
+            .collect();
+        dirs.push(repo.join("examples/snapshots"));
+        let mut n = 0;
+        for dir in dirs.iter().filter(|d| d.is_dir()) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.extension().is_some_and(|x| x == "snap") {
+                    read(&path).unwrap_or_else(|e| panic!("{e:#}"));
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 40, "{n} snapshots");
     }
 }

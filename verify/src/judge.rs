@@ -1,0 +1,865 @@
+//! The verdict on one listing: its runs on each kernel against the manifest,
+//! the snapshots and the model, then what `--accept` or a pending
+//! `.snap.new` makes of them. Everything that goes wrong here is a problem of
+//! that listing's entry (a damaged or linked snapshot, a file that cannot be
+//! written), never an error of the whole run: the other listings' results,
+//! the table and `report.json` always stand.
+
+use crate::manifest::Scenario;
+use crate::report::Entry;
+use crate::run::RunOutput;
+use crate::snapshot::{self, Status, Store};
+use console::style;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The runs of one (kernel, example) pair, or why they could not happen.
+pub type PairResult = Result<Vec<RunOutput>, String>;
+
+/// One kernel's runs of the listing being judged.
+pub struct KernelRuns<'a> {
+    pub kernel: &'a str,
+    /// The kernel release the runs booted (`uname -r`).
+    pub release: &'a str,
+    /// One run, or two with `--accept`.
+    pub runs: &'a PairResult,
+    /// Files of these runs that could not be kept (the console logs under
+    /// `target/verify/work/`), each naming the path and the error: problems
+    /// of the entry, since the log is what explains a failure.
+    pub unkept: &'a [String],
+}
+
+/// What the run was asked to do.
+pub struct Settings<'a> {
+    /// The repository, to name files relative to it.
+    pub repo: &'a Path,
+    /// `--accept`: write the snapshots of the runs without a problem.
+    pub accept: bool,
+    /// `CI=true`: never write; a pending file found is a committed one.
+    pub ci: bool,
+    /// Every kernel id of the matrix, in its order (the run may do fewer).
+    pub matrix: &'a [String],
+}
+
+/// The entries of one listing, one per kernel run, and what the run found
+/// that does not fail it (stale pending files) for the report's warnings.
+#[derive(Debug)]
+pub struct Judged {
+    pub entries: Vec<Entry>,
+    pub warnings: Vec<String>,
+}
+
+/// Judges listing `sc` on each kernel of `runs`, writes what `--accept` or
+/// a mismatch calls for, and reports the pending `.snap.new` files this run
+/// did not write. `say` prints a message for people (diffs, files written).
+/// Never fails: each error becomes the `problem` of the entries it concerns.
+pub fn example(
+    sc: &Scenario,
+    runs: &[KernelRuns],
+    s: &Settings,
+    say: &mut dyn FnMut(String),
+) -> Judged {
+    let store = Store::new(&sc.dir, &sc.name);
+    // Every run of a listing that a simulation models must be one of the
+    // model's reachable outcomes.
+    let models = examples::models_for_kmod(&sc.name);
+    let mut accepted = BTreeMap::new();
+    let mut written = Vec::new();
+    let mut entries = Vec::new();
+    for r in runs {
+        let kernel = r.kernel;
+        let mut e = Entry {
+            example: sc.name.clone(),
+            kernel: kernel.to_string(),
+            release: r.release.to_string(),
+            outcome: None,
+            expected: sc.expected(kernel),
+            snapshot: None,
+            problem: None,
+            build_secs: 0.0,
+            boot_secs: 0.0,
+            boot: None,
+            model: None,
+            cut: None,
+        };
+        for u in r.unkept {
+            add_problem(&mut e, u.clone());
+        }
+        let outs = match r.runs {
+            Err(msg) => {
+                add_problem(&mut e, msg.clone());
+                entries.push(e);
+                continue;
+            }
+            Ok(outs) => outs,
+        };
+        let Some(first) = outs.first() else {
+            add_problem(&mut e, "no run was made".into());
+            entries.push(e);
+            continue;
+        };
+        e.outcome = Some(first.outcome);
+        e.build_secs = first.build_secs;
+        e.boot_secs = first.boot_secs;
+        e.boot = first.boot.map(|b| format!("{b:?}").to_lowercase());
+        let compared = store.compare(kernel, &first.text);
+        if !first.warnings.is_empty() {
+            add_problem(
+                &mut e,
+                format!("W=1 warnings:\n{}", first.warnings.join("\n")),
+            );
+        } else if first.outcome != e.expected {
+            let msg = format!(
+                "outcome {} but the manifest expects {}",
+                first.outcome, e.expected
+            );
+            add_problem(&mut e, msg);
+        } else if let Some(second) = outs.get(1) {
+            if let Some(why) = instability(first, second) {
+                add_problem(&mut e, why);
+                say(diff(
+                    &first.text,
+                    &second.text,
+                    "first run",
+                    "second run",
+                    &format!("{} on {kernel}: unstable output", sc.name),
+                ));
+            }
+        }
+        if first.text.trim().is_empty() {
+            add_problem(
+                &mut e,
+                "the output is empty, not even the steps; a snapshot cannot hold nothing".into(),
+            );
+        }
+        match crate::crosscheck::check(&models, &sc.name, first.outcome, &first.text) {
+            Ok(hit) => e.model = hit,
+            Err(msg) => add_problem(&mut e, msg),
+        }
+        let status = match compared {
+            Ok((status, expected)) => {
+                if status != Status::Match {
+                    let title = format!(
+                        "{} on kernel {kernel} ({}): snapshot {}",
+                        sc.name,
+                        r.release,
+                        status_word(&status)
+                    );
+                    let new_name = format!("kernel {kernel}");
+                    say(mismatch(s.repo, &expected, &first.text, &new_name, &title));
+                }
+                e.snapshot = Some(status.clone());
+                status
+            }
+            Err(err) => {
+                // A damaged or linked snapshot fails this entry alone; the
+                // output is shown so the run is not wasted.
+                add_problem(&mut e, format!("{err:#}"));
+                say(format!(
+                    "{}\n{}",
+                    style(format!(
+                        "{} on kernel {kernel}: its snapshots cannot be used; this run's output:",
+                        sc.name
+                    ))
+                    .red()
+                    .bold(),
+                    first.text
+                ));
+                entries.push(e);
+                continue;
+            }
+        };
+        if s.accept && e.problem.is_none() {
+            accepted.insert(kernel.to_string(), first.text.clone());
+        } else if !s.ci && status != Status::Match && e.problem.is_none() {
+            match store.write_pending(kernel, &first.text) {
+                Ok(p) => {
+                    say(format!(
+                        "wrote {} (accept with `cargo run -p verify -- --accept {}` or `cargo insta review`)",
+                        rel(s.repo, &p),
+                        sc.name
+                    ));
+                    written.push(p);
+                }
+                Err(err) => add_problem(&mut e, format!("{err:#}")),
+            }
+        }
+        entries.push(e);
+    }
+    if !accepted.is_empty() {
+        let whole = s.matrix.iter().all(|k| accepted.contains_key(k));
+        match store.accept(&accepted, whole) {
+            Ok((new, removed)) => {
+                for p in &new {
+                    say(format!("accepted {}", rel(s.repo, p)));
+                }
+                for p in &removed {
+                    say(format!(
+                        "removed {} (now the same as the shared snapshot)",
+                        rel(s.repo, p)
+                    ));
+                }
+                for e in entries
+                    .iter_mut()
+                    .filter(|e| accepted.contains_key(&e.kernel))
+                {
+                    e.snapshot = Some(Status::Match);
+                }
+            }
+            Err(err) => {
+                for e in entries
+                    .iter_mut()
+                    .filter(|e| accepted.contains_key(&e.kernel))
+                {
+                    add_problem(e, format!("not accepted: {err:#}"));
+                }
+            }
+        }
+    }
+    let warnings = stale_pending(&store, &written, &mut entries, s, runs);
+    for w in &warnings {
+        say(format!("{} {w}", style("warning:").yellow().bold()));
+    }
+    Judged { entries, warnings }
+}
+
+/// The pending `.snap.new` files of `store` that this run did not write.
+/// Left by an earlier run, `cargo insta review` would still offer their old
+/// output, so they are named for removal (the returned warnings). With
+/// CI=true nothing is ever written and `.snap.new` is ignored by git, so one
+/// present was committed by force: a problem of the listing's every entry.
+/// A file of a kernel this run did not run may be current, and is left
+/// alone; so is the shared one while a kernel that may have written it
+/// (one without a file of its own) was not run.
+fn stale_pending(
+    store: &Store,
+    written: &[PathBuf],
+    entries: &mut [Entry],
+    s: &Settings,
+    runs: &[KernelRuns],
+) -> Vec<String> {
+    let pending = match store.pending() {
+        Ok(p) => p,
+        Err(err) => {
+            // Already each entry's problem when reading the snapshots met
+            // it; said again only where it would otherwise be lost.
+            let msg = format!("{err:#}");
+            for e in entries.iter_mut() {
+                if !e.problem.as_deref().is_some_and(|p| p.contains(&msg)) {
+                    add_problem(e, msg.clone());
+                }
+            }
+            return Vec::new();
+        }
+    };
+    let ran = |k: &str| runs.iter().any(|r| r.kernel == k);
+    let mut warnings = Vec::new();
+    for p in pending.iter().filter(|p| !written.contains(p)) {
+        let shown = rel(s.repo, p);
+        if s.ci {
+            for e in entries.iter_mut() {
+                add_problem(
+                    e,
+                    format!(
+                        "{shown}: a pending snapshot is committed (CI=true never writes one, and git ignores them): \
+                         accept it locally with `cargo run -p verify -- --accept {}` or delete it, and commit without it",
+                        store.name
+                    ),
+                );
+            }
+            continue;
+        }
+        let file = p
+            .file_name()
+            .map(|f| f.to_string_lossy())
+            .unwrap_or_default();
+        let covered = match file
+            .strip_suffix(".snap.new")
+            .and_then(|stem| stem.strip_prefix(store.name.as_str()))
+            .and_then(|rest| rest.strip_prefix('@'))
+        {
+            Some(kernel) => ran(kernel),
+            None => s
+                .matrix
+                .iter()
+                .filter(|k| store.kernel_path(k).symlink_metadata().is_err())
+                .all(|k| ran(k)),
+        };
+        if covered {
+            warnings.push(format!(
+                "{shown}: a pending snapshot this run did not write (left by an earlier run); \
+                 `cargo insta review` would offer that run's output: remove it (`rm {shown}`)"
+            ));
+        }
+    }
+    warnings
+}
+
+fn add_problem(e: &mut Entry, msg: String) {
+    e.problem = Some(match e.problem.take() {
+        Some(p) => format!("{p}\n{msg}"),
+        None => msg,
+    });
+}
+
+/// Why `--accept` refuses two runs of a scenario, or `None` when they agree.
+/// Output that differs only in numbers (a PID, a time) is a gap of the
+/// normalization, which the message names with the tokens and the line; any
+/// other difference is the listing's race, to be ordered with completions.
+pub fn instability(first: &RunOutput, second: &RunOutput) -> Option<String> {
+    if first.outcome != second.outcome {
+        return Some(format!(
+            "outcome {} in the first run but {} in the second; not accepted (a race in the listing: order it with completions)",
+            first.outcome, second.outcome
+        ));
+    }
+    if snapshot::same(&first.text, &second.text) {
+        return None;
+    }
+    Some(text_instability(&first.text, &second.text))
+}
+
+/// [`instability`]'s message for two different texts.
+pub fn text_instability(first: &str, second: &str) -> String {
+    let Some(numbers) = number_differences(first, second) else {
+        return "output differs between two runs; not accepted (order it with completions)".into();
+    };
+    const SHOWN: usize = 3;
+    let mut lines: Vec<String> = numbers
+        .iter()
+        .take(SHOWN)
+        .map(|d| {
+            let tokens: Vec<String> = d
+                .tokens
+                .iter()
+                .map(|(a, b)| format!("`{a}` vs `{b}`"))
+                .collect();
+            format!("{} on line {}: {:?}", tokens.join(", "), d.line, d.text)
+        })
+        .collect();
+    if numbers.len() > SHOWN {
+        lines.push(format!("and {} more lines", numbers.len() - SHOWN));
+    }
+    format!(
+        "output differs between two runs only in numbers: {}. A number the normalization does not mask \
+         (a PID? a time?), not an order completions can fix: report it as a normalization gap \
+         (verify/src/normalize.rs); not accepted",
+        lines.join("; ")
+    )
+}
+
+/// A line of the first run that differs from the second only in numbers.
+#[derive(Debug, PartialEq)]
+struct NumberDifference {
+    /// 1-based, in the first run's normalized output.
+    line: usize,
+    text: String,
+    /// Each differing number: the first run's, the second run's.
+    tokens: Vec<(String, String)>,
+}
+
+/// The lines where two texts differ, when they differ in numbers only: the
+/// same lines in the same order, each differing line the same words with
+/// other numbers. `None` when any line is added, removed, moved (the same
+/// lines in another order), or differs in anything else.
+fn number_differences(first: &str, second: &str) -> Option<Vec<NumberDifference>> {
+    use similar::{capture_diff_slices, Algorithm, DiffOp};
+    let (a, b) = (first.trim_end(), second.trim_end());
+    let a_lines: Vec<&str> = a.lines().collect();
+    let b_lines: Vec<&str> = b.lines().collect();
+    // The same lines in another order (`thread 1` and `thread 2` swapped)
+    // is the listing's race, even when each line differs only in a number.
+    let (mut sa, mut sb) = (a_lines.clone(), b_lines.clone());
+    sa.sort_unstable();
+    sb.sort_unstable();
+    if sa == sb {
+        return None;
+    }
+    let mut found = Vec::new();
+    for op in similar::TextDiff::from_lines(a, b).ops() {
+        match *op {
+            DiffOp::Equal { .. } => {}
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } if old_len == new_len => {
+                for k in 0..old_len {
+                    let (x, y) = (a_lines[old_index + k], b_lines[new_index + k]);
+                    let (tx, ty) = (tokens(x), tokens(y));
+                    let mut pairs = Vec::new();
+                    for t in capture_diff_slices(Algorithm::Myers, &tx, &ty) {
+                        match t {
+                            DiffOp::Equal { .. } => {}
+                            DiffOp::Replace {
+                                old_index: i,
+                                old_len: n,
+                                new_index: j,
+                                new_len: m,
+                            } if n == m
+                                && tx[i..i + n].iter().chain(&ty[j..j + m]).all(|t| numeric(t)) =>
+                            {
+                                pairs.extend(
+                                    (0..n).map(|q| (tx[i + q].to_string(), ty[j + q].to_string())),
+                                );
+                            }
+                            _ => return None,
+                        }
+                    }
+                    if !pairs.is_empty() {
+                        found.push(NumberDifference {
+                            line: old_index + k + 1,
+                            text: x.to_string(),
+                            tokens: pairs,
+                        });
+                    }
+                }
+            }
+            _ => return None,
+        }
+    }
+    (!found.is_empty()).then_some(found)
+}
+
+/// A line's tokens: runs of letters (and `_`), numbers (a digit then any
+/// letters and digits: `102`, `0x24`, `22s`), and every other character
+/// alone, so `rmmod:106` is `rmmod`, `:`, `106`.
+fn tokens(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        let len = if c.is_ascii_digit() {
+            rest.find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(rest.len())
+        } else if c.is_alphabetic() || c == '_' {
+            rest.find(|c: char| !(c.is_alphabetic() || c == '_'))
+                .unwrap_or(rest.len())
+        } else {
+            c.len_utf8()
+        };
+        out.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    out
+}
+
+fn numeric(token: &str) -> bool {
+    token.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// `p` relative to the repository, as messages name files.
+pub fn rel(repo: &Path, p: &Path) -> String {
+    p.strip_prefix(repo).unwrap_or(p).display().to_string()
+}
+
+/// "missing" or "differs", for a title.
+pub fn status_word(status: &Status) -> &'static str {
+    match status {
+        Status::Missing => "missing",
+        _ => "differs",
+    }
+}
+
+/// What to show for output that does not match its snapshot: the diff
+/// against it, or the whole output when there is none yet.
+pub fn mismatch(
+    repo: &Path,
+    expected: &Option<(PathBuf, String)>,
+    text: &str,
+    new_name: &str,
+    title: &str,
+) -> String {
+    match expected {
+        Some((path, old)) => diff(old, text, &rel(repo, path), new_name, title),
+        None => format!("{}\n{}", style(title).yellow().bold(), text),
+    }
+}
+
+/// A coloured unified diff with a title naming the example and the kernel.
+pub fn diff(old: &str, new: &str, old_name: &str, new_name: &str, title: &str) -> String {
+    // Snapshots compare without trailing whitespace; so does the diff.
+    let (old, new) = (
+        format!("{}\n", old.trim_end()),
+        format!("{}\n", new.trim_end()),
+    );
+    let text_diff = similar::TextDiff::from_lines(&old, &new);
+    let mut s = format!("{}\n", style(title).yellow().bold());
+    for line in text_diff
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
+        .lines()
+    {
+        let styled = match line.chars().next() {
+            Some('+') => style(line).green().to_string(),
+            Some('-') => style(line).red().to_string(),
+            Some('@') => style(line).cyan().to_string(),
+            _ => line.to_string(),
+        };
+        s.push_str(&styled);
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Outcome;
+
+    /// A run as `run::run` returns it, without QEMU.
+    fn out(outcome: Outcome, text: &str) -> RunOutput {
+        RunOutput {
+            outcome,
+            text: text.to_string(),
+            console: String::new(),
+            build_secs: 1.0,
+            boot_secs: 2.0,
+            boot: None,
+            warnings: vec![],
+        }
+    }
+
+    /// A scratch directory per test, made anew.
+    fn tmp(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("verify-judge-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    const KERNELS: [&str; 2] = ["5.10", "6.1"];
+    const TEXT: &str = "$ insmod demo.ko\ndemo: hello\n$ rmmod demo\n";
+
+    /// Listing `name` under `repo/kmods/`, expecting `clean`.
+    fn listing(repo: &Path, name: &str) -> Scenario {
+        let dir = repo.join("kmods").join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let ids: Vec<String> = KERNELS.iter().map(|k| k.to_string()).collect();
+        Scenario::parse(
+            &dir,
+            &format!("title='T'\nexpect='clean'\nsteps=['insmod {name}.ko', 'rmmod {name}']\n"),
+            &ids,
+        )
+        .unwrap()
+    }
+
+    /// Judges `sc` as main does, on `kernels`, each with the runs `runs`.
+    fn judge(
+        repo: &Path,
+        sc: &Scenario,
+        kernels: &[&str],
+        runs: PairResult,
+        accept: bool,
+        ci: bool,
+    ) -> (Judged, Vec<String>) {
+        let matrix: Vec<String> = KERNELS.iter().map(|k| k.to_string()).collect();
+        let s = Settings {
+            repo,
+            accept,
+            ci,
+            matrix: &matrix,
+        };
+        let per: Vec<KernelRuns> = kernels
+            .iter()
+            .map(|k| KernelRuns {
+                kernel: k,
+                release: "R",
+                runs: &runs,
+                unkept: &[],
+            })
+            .collect();
+        let mut said = Vec::new();
+        let j = example(sc, &per, &s, &mut |m| {
+            said.push(console::strip_ansi_codes(&m).into())
+        });
+        (j, said)
+    }
+
+    fn passed(e: &Entry) -> bool {
+        e.passed()
+    }
+
+    #[test]
+    fn one_damaged_snapshot_fails_its_entry_alone() {
+        // trust/snapshots: a damaged snapshot aborted the whole run, with no
+        // table and no report; now it is that entry's problem, naming the
+        // file and the line, and every other result stands.
+        let repo = tmp("damaged");
+        let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/trust/snapshots");
+        let a = listing(&repo, "demo");
+        let store = Store::new(&a.dir, "demo");
+        store.write_file(&store.shared_path(), TEXT).unwrap();
+        std::fs::copy(cases.join("no_closing.snap"), store.kernel_path("6.1")).unwrap();
+        let b = listing(&repo, "other");
+        let other = Store::new(&b.dir, "other");
+        other
+            .write_file(&other.shared_path(), &TEXT.replace("demo", "other"))
+            .unwrap();
+        let mut entries = Vec::new();
+        let (j, said) = judge(
+            &repo,
+            &a,
+            &KERNELS,
+            Ok(vec![out(Outcome::Clean, TEXT)]),
+            false,
+            false,
+        );
+        entries.extend(j.entries);
+        let (j, _) = judge(
+            &repo,
+            &b,
+            &KERNELS,
+            Ok(vec![out(Outcome::Clean, &TEXT.replace("demo", "other"))]),
+            false,
+            false,
+        );
+        entries.extend(j.entries);
+        let failed: Vec<&Entry> = entries.iter().filter(|e| !passed(e)).collect();
+        assert_eq!(failed.len(), 1, "{entries:#?}");
+        assert_eq!(
+            (failed[0].example.as_str(), failed[0].kernel.as_str()),
+            ("demo", "6.1")
+        );
+        let p = failed[0].problem.as_deref().unwrap();
+        assert!(
+            p.contains("demo@6.1.snap:1: the header opened here is never closed"),
+            "{p}"
+        );
+        assert_eq!(
+            failed[0].outcome,
+            Some(Outcome::Clean),
+            "the run's outcome is kept"
+        );
+        assert!(said
+            .iter()
+            .any(|m| m.contains("cannot be used") && m.contains("demo: hello")));
+        // No pending file is written beside a damaged snapshot.
+        assert!(store.pending().unwrap().is_empty());
+        // The table and the report are made of all of them.
+        let report = crate::report::Report {
+            kernels: vec![],
+            passed: false,
+            entries,
+            simulations: vec![],
+            warnings: vec![],
+            total_secs: 0.0,
+        };
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["entries"].as_array().unwrap().len(), 4);
+        std::fs::remove_dir_all(repo).unwrap();
+    }
+
+    #[test]
+    fn a_pending_link_fails_the_listing_and_is_never_written_through() {
+        // trust/snapwrite through the whole judgement: the output differs
+        // (no snapshot), so a pending file would be written.
+        let repo = tmp("snapwrite");
+        let victim = repo.join("victim.txt");
+        std::fs::write(&victim, "keep me\n").unwrap();
+        let sc = listing(&repo, "demo");
+        let store = Store::new(&sc.dir, "demo");
+        std::fs::create_dir_all(&store.dir).unwrap();
+        let link = store.dir.join("demo.snap.new");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        for accept in [false, true] {
+            let (j, _) = judge(
+                &repo,
+                &sc,
+                &KERNELS,
+                Ok(vec![out(Outcome::Clean, TEXT)]),
+                accept,
+                false,
+            );
+            for e in &j.entries {
+                let p = e.problem.as_deref().unwrap_or("");
+                assert!(
+                    p.contains(&format!("{}: a symbolic link", link.display())),
+                    "{p}"
+                );
+                assert_eq!(p.matches("symbolic link").count(), 1, "said once: {p}");
+            }
+        }
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+        assert!(!store.shared_path().exists());
+        std::fs::remove_dir_all(repo).unwrap();
+    }
+
+    #[test]
+    fn stale_pending_files_are_named() {
+        let repo = tmp("stale");
+        let sc = listing(&repo, "demo");
+        let store = Store::new(&sc.dir, "demo");
+        store.write_file(&store.shared_path(), TEXT).unwrap();
+        let shared_new = store.dir.join("demo.snap.new");
+        let own_new = store.dir.join("demo@6.1.snap.new");
+        std::fs::write(&shared_new, "old").unwrap();
+        std::fs::write(&own_new, "old").unwrap();
+        let runs = Ok(vec![out(Outcome::Clean, TEXT)]);
+        // The whole matrix matches: both are stale, and the run passes.
+        let (j, said) = judge(&repo, &sc, &KERNELS, runs.clone(), false, false);
+        assert!(j.entries.iter().all(passed), "{:#?}", j.entries);
+        assert_eq!(j.warnings.len(), 2, "{:?}", j.warnings);
+        assert!(j.warnings[0].starts_with(
+            "kmods/demo/snapshots/demo.snap.new: a pending snapshot this run did not write"
+        ));
+        assert!(j.warnings[1].starts_with("kmods/demo/snapshots/demo@6.1.snap.new"));
+        assert!(said
+            .iter()
+            .any(|m| m.starts_with("warning: kmods/demo/snapshots/demo.snap.new")));
+        // Only 6.1 ran: 5.10 may have written the shared one.
+        let (j, _) = judge(&repo, &sc, &["6.1"], runs.clone(), false, false);
+        assert_eq!(j.warnings.len(), 1, "{:?}", j.warnings);
+        assert!(j.warnings[0].contains("demo@6.1.snap.new"));
+        // A file this run writes is not stale: 6.1 uses the shared
+        // snapshot, so its changed output goes to `demo.snap.new`, and its
+        // own pending file is left from when it had a snapshot of its own.
+        let changed = Ok(vec![out(Outcome::Clean, "$ insmod demo.ko\nchanged\n")]);
+        let (j, _) = judge(&repo, &sc, &["6.1"], changed, false, false);
+        assert_eq!(j.warnings.len(), 1, "{:?}", j.warnings);
+        assert!(j.warnings[0].contains("demo@6.1.snap.new"));
+        assert_eq!(
+            std::fs::read_to_string(&shared_new).unwrap().lines().last(),
+            Some("changed")
+        );
+        // With CI=true a pending file can only be committed: a failure.
+        let (j, _) = judge(&repo, &sc, &KERNELS, runs, false, true);
+        assert!(j.warnings.is_empty());
+        for e in &j.entries {
+            assert!(!e.passed());
+            assert!(e
+                .problem
+                .as_deref()
+                .unwrap()
+                .contains("demo@6.1.snap.new: a pending snapshot is committed"));
+        }
+        std::fs::remove_dir_all(repo).unwrap();
+    }
+
+    #[test]
+    fn a_log_that_could_not_be_kept_fails_its_entry() {
+        let repo = tmp("unkept");
+        let sc = listing(&repo, "demo");
+        let store = Store::new(&sc.dir, "demo");
+        store.write_file(&store.shared_path(), TEXT).unwrap();
+        let runs = Ok(vec![out(Outcome::Clean, TEXT)]);
+        let unkept = vec!["could not keep /w/console-0.log: No space left on device".to_string()];
+        let matrix: Vec<String> = vec!["6.1".into()];
+        let s = Settings {
+            repo: &repo,
+            accept: false,
+            ci: false,
+            matrix: &matrix,
+        };
+        let per = [KernelRuns {
+            kernel: "6.1",
+            release: "R",
+            runs: &runs,
+            unkept: &unkept,
+        }];
+        let j = example(&sc, &per, &s, &mut |_| {});
+        assert_eq!(j.entries[0].problem.as_deref(), Some(unkept[0].as_str()));
+        assert_eq!(j.entries[0].snapshot, Some(Status::Match));
+        std::fs::remove_dir_all(repo).unwrap();
+    }
+
+    /// The line 7.2 prints in `outcomes/rw_mutex_stop_deadlock`, whose PIDs
+    /// the normalization missed: `--accept` was refused with "order it with
+    /// completions", which no ordering can fix.
+    const BLOCKED: &str =
+        "INFO: task rw_mutex_stop:102 is blocked on a mutex likely owned by task rmmod:106.";
+
+    fn deadlock(blocked: &str) -> String {
+        format!(
+            "$ insmod rw_mutex_stop_deadlock.ko\nrw_mutex_stop_deadlock: worker started\n$ rmmod rw_mutex_stop_deadlock\n\
+             INFO: task rmmod:<PID> blocked for more than <N> seconds.\n      Not tainted <VER>\n\
+             \"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.\n{blocked}\n"
+        )
+    }
+
+    #[test]
+    fn runs_differing_in_numbers_name_the_tokens() {
+        let other = BLOCKED.replace("102", "101").replace("106", "105");
+        let msg = text_instability(&deadlock(BLOCKED), &deadlock(&other));
+        assert!(
+            msg.contains("only in numbers: `102` vs `101`, `106` vs `105` on line 7:"),
+            "{msg}"
+        );
+        assert!(msg.contains(BLOCKED), "{msg}");
+        assert!(msg.contains("normalization gap"), "{msg}");
+        assert!(!msg.contains("order it with completions"), "{msg}");
+        // One PID only, and through the whole judgement of two runs.
+        let one = BLOCKED.replace("106", "107");
+        let msg = instability(
+            &out(Outcome::HungTask, &deadlock(BLOCKED)),
+            &out(Outcome::HungTask, &deadlock(&one)),
+        )
+        .unwrap();
+        assert!(msg.contains("`106` vs `107` on line 7"), "{msg}");
+    }
+
+    #[test]
+    fn runs_differing_in_order_or_words_keep_the_completions_advice() {
+        let a = "$ insmod x.ko\nx: thread 1 ran\nx: thread 2 ran\n";
+        let swapped = "$ insmod x.ko\nx: thread 2 ran\nx: thread 1 ran\n";
+        let worded = "$ insmod x.ko\nx: thread 1 ran\nx: thread 2 slept\n";
+        let longer = "$ insmod x.ko\nx: thread 1 ran\nx: thread 2 ran\nx: thread 3 ran\n";
+        let mixed = "$ insmod x.ko\nx: thread 1 ran\nx: thread 3 slept\n";
+        for b in [swapped, worded, longer, mixed] {
+            let msg = text_instability(a, b);
+            assert!(msg.contains("order it with completions"), "{b}: {msg}");
+            assert!(!msg.contains("only in numbers"), "{b}: {msg}");
+        }
+        assert_eq!(
+            instability(
+                &out(Outcome::Clean, a),
+                &out(Outcome::Clean, &format!("{a}\n\n"))
+            ),
+            None
+        );
+        let msg = instability(&out(Outcome::Clean, a), &out(Outcome::Oops, a)).unwrap();
+        assert!(
+            msg.contains("outcome clean in the first run but oops in the second"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn an_unstable_accept_is_refused_with_the_tokens_and_writes_nothing() {
+        let repo = tmp("unstable");
+        let sc = listing(&repo, "demo");
+        let store = Store::new(&sc.dir, "demo");
+        let a = "$ insmod demo.ko\ndemo: worker pid 101\n";
+        let b = "$ insmod demo.ko\ndemo: worker pid 102\n";
+        let runs = Ok(vec![out(Outcome::Clean, a), out(Outcome::Clean, b)]);
+        let (j, said) = judge(&repo, &sc, &KERNELS, runs, true, false);
+        for e in &j.entries {
+            let p = e.problem.as_deref().unwrap();
+            assert!(p.contains("`101` vs `102` on line 2"), "{p}");
+        }
+        assert!(said.iter().any(|m| m.contains("unstable output")));
+        assert!(store.files().unwrap().is_empty(), "nothing accepted");
+        std::fs::remove_dir_all(repo).unwrap();
+    }
+
+    #[test]
+    fn tokens_split_numbers_from_words() {
+        assert_eq!(
+            tokens("rmmod/90/0x00000002 cpu3 22s"),
+            [
+                "rmmod",
+                "/",
+                "90",
+                "/",
+                "0x00000002",
+                " ",
+                "cpu",
+                "3",
+                " ",
+                "22s"
+            ]
+        );
+    }
+}
