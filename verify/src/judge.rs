@@ -102,6 +102,7 @@ pub fn example(
         e.build_secs = first.build_secs;
         e.boot_secs = first.boot_secs;
         e.boot = first.boot.map(|b| format!("{b:?}").to_lowercase());
+        e.cut = first.cut.clone();
         let compared = store.compare(kernel, &first.text);
         if !first.warnings.is_empty() {
             add_problem(
@@ -515,6 +516,8 @@ mod tests {
             outcome,
             text: text.to_string(),
             console: String::new(),
+            channel: String::new(),
+            cut: None,
             build_secs: 1.0,
             boot_secs: 2.0,
             boot: None,

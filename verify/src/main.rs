@@ -304,6 +304,7 @@ fn real_main() -> Result<bool> {
                             // the entry rather than go missing unnoticed.
                             for (file, text) in [
                                 (format!("console-{i}.log"), &o.console),
+                                (format!("channel-{i}.log"), &o.channel),
                                 (format!("normalized-{i}.txt"), &o.text),
                             ] {
                                 let path = paths.work.join(file);
