@@ -111,4 +111,17 @@ mod tests {
         let err = "hang".parse::<Outcome>().unwrap_err();
         assert!(err.contains("hung-task"), "{err}");
     }
+
+    #[test]
+    fn the_readme_lists_every_outcome() {
+        // The contributor's guide names the outcomes a manifest may expect.
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+        let listed = readme
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("expect = \"clean\""))
+            .and_then(|rest| rest.split_once('#'))
+            .map(|(_, list)| list.trim())
+            .expect("README shows `expect = \"clean\"  # …` in its manifest example");
+        assert_eq!(listed, Outcome::allowed());
+    }
 }
