@@ -954,6 +954,55 @@ mod tests {
     }
 
     #[test]
+    fn case_fixtures_have_their_cases_expected_outcome() {
+        // Each captured console of tests/cases/outcomes/ is the outcome
+        // its scenario.toml says the kernel really produces. Runs of that
+        // day were stopped after a report went quiet, before the end marker.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let ids: Vec<String> = ["5.10", "6.1", "6.12", "latest"].map(String::from).into();
+        for (case, fixtures) in [
+            (
+                "rw_bind_after_run",
+                [BIND_5_10, BIND_6_1, BIND_6_12, BIND_LATEST],
+            ),
+            (
+                "rw_fake_warning",
+                [
+                    FAKE_WARNING_5_10,
+                    FAKE_WARNING_6_1,
+                    FAKE_WARNING_6_12,
+                    FAKE_WARNING_LATEST,
+                ],
+            ),
+            (
+                "rw_freeze_no_try",
+                [FREEZE_5_10, FREEZE_6_1, FREEZE_6_12, FREEZE_LATEST],
+            ),
+            (
+                "rw_mutex_stop_deadlock",
+                [MUTEX_5_10, MUTEX_6_1, MUTEX_6_12, MUTEX_LATEST],
+            ),
+            (
+                "rw_stop_spinlock",
+                [SPINLOCK_5_10, SPINLOCK_6_1, SPINLOCK_6_12, SPINLOCK_LATEST],
+            ),
+        ] {
+            let dir = root.join("tests/cases/outcomes").join(case);
+            let scenario = crate::manifest::Scenario::load(&dir, &ids).unwrap();
+            for (kernel, console) in ids.iter().zip(fixtures) {
+                let lines = scenario_lines(console).unwrap();
+                let done = finished(console);
+                let exit = if done { Exit::Guest(0) } else { Exit::Settled };
+                assert_eq!(
+                    outcome(&lines, &exit, done),
+                    scenario.expected(kernel),
+                    "{case} on {kernel}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_guest_that_restarts_without_a_panic_is_a_reboot() {
         // rw_reboot (scratch, see tests/fixtures/cases/README.md): init
         // calls kernel_restart(NULL); QEMU, run with -no-reboot, exits 0.
