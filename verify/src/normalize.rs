@@ -118,9 +118,10 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             re(r"\} \d+ jiffies s: \d+ root: "),
             "} <N> jiffies s: <N> root: ",
         ),
-        // kernel/power/process.c and kernel/power/suspend.c: the time the
-        // freezer and the sync took ("Freezing of tasks failed after 20.005
-        // seconds", "(elapsed 0.008 seconds)", "Filesystems sync: 0.000
+        // The time the freezer and the sync before a suspend took:
+        // kernel/power/process.c, try_to_freeze_tasks() ("Freezing of tasks
+        // failed after 20.005 seconds", "(elapsed 0.008 seconds)"), and
+        // kernel/power/main.c, ksys_sync_helper() ("Filesystems sync: 0.000
         // seconds").
         (
             re(r"\b(failed after|elapsed|Filesystems sync:) \d+\.\d+ seconds\b"),
