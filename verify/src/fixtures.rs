@@ -26,6 +26,46 @@ pub const CANCEL_6_1: &str = fixture!("6.1", "cancel_created");
 pub const CANCEL_LATEST: &str = fixture!("latest", "cancel_created");
 pub const STOP_LATEST: &str = fixture!("latest", "stop_after_run");
 
+/// A log of a real-world case under `tests/fixtures/cases/` (see the README
+/// there): cases without an accepted snapshot of their own.
+macro_rules! case {
+    ($kernel:literal, $case:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/cases/",
+            $kernel,
+            "/",
+            $case,
+            ".log"
+        ))
+    };
+}
+
+pub const BIND_5_10: &str = case!("5.10", "rw_bind_after_run");
+pub const BIND_6_1: &str = case!("6.1", "rw_bind_after_run");
+pub const BIND_6_12: &str = case!("6.12", "rw_bind_after_run");
+pub const BIND_LATEST: &str = case!("latest", "rw_bind_after_run");
+pub const FAKE_WARNING_5_10: &str = case!("5.10", "rw_fake_warning");
+pub const FAKE_WARNING_6_1: &str = case!("6.1", "rw_fake_warning");
+pub const FAKE_WARNING_6_12: &str = case!("6.12", "rw_fake_warning");
+pub const FAKE_WARNING_LATEST: &str = case!("latest", "rw_fake_warning");
+pub const FREEZE_5_10: &str = case!("5.10", "rw_freeze_no_try");
+pub const FREEZE_6_1: &str = case!("6.1", "rw_freeze_no_try");
+pub const FREEZE_6_12: &str = case!("6.12", "rw_freeze_no_try");
+pub const FREEZE_LATEST: &str = case!("latest", "rw_freeze_no_try");
+pub const MUTEX_5_10: &str = case!("5.10", "rw_mutex_stop_deadlock");
+pub const MUTEX_6_1: &str = case!("6.1", "rw_mutex_stop_deadlock");
+pub const MUTEX_6_12: &str = case!("6.12", "rw_mutex_stop_deadlock");
+pub const MUTEX_LATEST: &str = case!("latest", "rw_mutex_stop_deadlock");
+pub const SPINLOCK_5_10: &str = case!("5.10", "rw_stop_spinlock");
+pub const SPINLOCK_6_1: &str = case!("6.1", "rw_stop_spinlock");
+pub const SPINLOCK_6_12: &str = case!("6.12", "rw_stop_spinlock");
+pub const SPINLOCK_LATEST: &str = case!("latest", "rw_stop_spinlock");
+pub const REBOOT_5_10: &str = case!("5.10", "rw_reboot");
+pub const REBOOT_6_1: &str = case!("6.1", "rw_reboot");
+pub const REBOOT_6_12: &str = case!("6.12", "rw_reboot");
+pub const REBOOT_LATEST: &str = case!("latest", "rw_reboot");
+
 /// `line`, after checking that it is verbatim a line of `fixture`: the tests
 /// quote captured lines, not made-up ones.
 pub fn real<'a>(fixture: &str, line: &'a str) -> &'a str {
@@ -77,3 +117,27 @@ pub const RUN_NULL_DEREF_6_12: Run = run_fixture!("6.12", "null_deref");
 pub const RUN_HUNG_5_10: Run = run_fixture!("5.10", "never_checks_stop");
 pub const RUN_HUNG_LATEST: Run = run_fixture!("latest", "never_checks_stop");
 pub const RUN_STOP_LATEST: Run = run_fixture!("latest", "stop_after_run");
+
+/// The scenario's lines of a console captured before the init's events
+/// moved to the side channel (the fixtures under `console/` and `cases/`):
+/// there, the init's markers were plain `verify: start` / `verify: end`
+/// lines. Only for feeding real kernel lines to the classification tests;
+/// the harness itself trusts no such line.
+pub fn legacy_scenario_lines(console: &str) -> Result<Vec<&str>, ()> {
+    let all: Vec<&str> = console.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let is = |l: &str, m: &str| crate::console::strip_prefix(l) == m;
+    let start = all.iter().position(|l| is(l, "verify: start")).ok_or(())?;
+    let rest = &all[start + 1..];
+    let end = rest
+        .iter()
+        .position(|l| is(l, "verify: end"))
+        .unwrap_or(rest.len());
+    Ok(rest[..end].to_vec())
+}
+
+/// Whether such a console reached its init's end marker.
+pub fn legacy_finished(console: &str) -> bool {
+    console
+        .lines()
+        .any(|l| crate::console::strip_prefix(l) == "verify: end")
+}

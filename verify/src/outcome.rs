@@ -4,22 +4,43 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// How one run ended; in manifests, reports and the book by its kebab-case
+/// name (`as_str`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
+    /// No report, and the guest reached its end marker.
     Clean,
+    /// The listing did not build for this kernel.
     BuildError,
+    /// A WARN, a `BUG:` the kernel survives (sleeping in atomic context),
+    /// UBSAN, or a module that failed to load for an unknown symbol.
     Warn,
+    /// An oops: a fault or `BUG()` in kernel mode.
     Oops,
+    /// `Kernel panic - not syncing`, or a guest that went down with a panic
+    /// whose report never reached the console.
     Panic,
+    /// The hung-task detector reported a task blocked in D state.
     HungTask,
+    /// The soft-lockup watchdog reported a CPU that did not schedule.
     SoftLockup,
+    /// RCU reported a stalled grace period, normal or expedited.
     RcuStall,
+    /// The freezer gave up on a task that would not freeze
+    /// (kernel/power/process.c, try_to_freeze_tasks(): "Freezing of tasks
+    /// failed after …"); the kernel carries on with suspend aborted.
+    FreezeFailed,
+    /// The guest restarted through kernel_restart() ("reboot: Restarting
+    /// system", kernel/reboot.c) without a panic, before its end marker.
+    Reboot,
+    /// The guest neither finished nor reported anything before the time limit.
     Timeout,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 9] = [
+    /// Every outcome, in the order `allowed()` lists them.
+    pub const ALL: [Outcome; 11] = [
         Outcome::Clean,
         Outcome::BuildError,
         Outcome::Warn,
@@ -28,9 +49,12 @@ impl Outcome {
         Outcome::HungTask,
         Outcome::SoftLockup,
         Outcome::RcuStall,
+        Outcome::FreezeFailed,
+        Outcome::Reboot,
         Outcome::Timeout,
     ];
 
+    /// The name manifests and reports use.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Clean => "clean",
@@ -41,10 +65,13 @@ impl Outcome {
             Outcome::HungTask => "hung-task",
             Outcome::SoftLockup => "soft-lockup",
             Outcome::RcuStall => "rcu-stall",
+            Outcome::FreezeFailed => "freeze-failed",
+            Outcome::Reboot => "reboot",
             Outcome::Timeout => "timeout",
         }
     }
 
+    /// Every name, comma-separated, for error messages.
     pub fn allowed() -> String {
         Outcome::ALL.map(Outcome::as_str).join(", ")
     }
@@ -75,7 +102,26 @@ mod tests {
         for o in Outcome::ALL {
             assert_eq!(o.as_str().parse::<Outcome>().unwrap(), o);
         }
+        assert_eq!("freeze-failed".parse(), Ok(Outcome::FreezeFailed));
+        assert_eq!("reboot".parse(), Ok(Outcome::Reboot));
+        // serde spells them as manifests and report.json do.
+        for o in Outcome::ALL {
+            assert_eq!(serde_json::to_string(&o).unwrap(), format!("\"{o}\""));
+        }
         let err = "hang".parse::<Outcome>().unwrap_err();
         assert!(err.contains("hung-task"), "{err}");
+    }
+
+    #[test]
+    fn the_readme_lists_every_outcome() {
+        // The contributor's guide names the outcomes a manifest may expect.
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+        let listed = readme
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("expect = \"clean\""))
+            .and_then(|rest| rest.split_once('#'))
+            .map(|(_, list)| list.trim())
+            .expect("README shows `expect = \"clean\"  # …` in its manifest example");
+        assert_eq!(listed, Outcome::allowed());
     }
 }
