@@ -678,7 +678,10 @@ mod tests {
             assert_eq!(classify(line), None, "{line}");
             let lines = legacy_scenario_lines(fixture).unwrap();
             assert!(legacy_finished(fixture));
-            assert_eq!(outcome(&lines, &Exit::Guest(0), true), Outcome::Clean);
+            assert_eq!(
+                outcome(&lines, &Exit::Guest(crate::initramfs::DONE), true),
+                Outcome::Clean
+            );
         }
         // Nor is a line that starts like a header but leaves out its fields.
         for line in [
@@ -794,10 +797,16 @@ mod tests {
             assert_eq!(classify(real(fixture, line)), Some(Outcome::Warn), "{line}");
         }
         let lines = legacy_scenario_lines(SPINLOCK_5_10).unwrap();
-        assert_eq!(outcome(&lines, &Exit::Guest(0), true), Outcome::Clean);
+        assert_eq!(
+            outcome(&lines, &Exit::Guest(crate::initramfs::DONE), true),
+            Outcome::Clean
+        );
         for fixture in [SPINLOCK_6_1, SPINLOCK_6_12, SPINLOCK_LATEST] {
             let lines = legacy_scenario_lines(fixture).unwrap();
-            assert_eq!(outcome(&lines, &Exit::Guest(0), true), Outcome::Warn);
+            assert_eq!(
+                outcome(&lines, &Exit::Guest(crate::initramfs::DONE), true),
+                Outcome::Warn
+            );
         }
     }
 
@@ -832,7 +841,7 @@ mod tests {
             let lines = legacy_scenario_lines(fixture).unwrap();
             assert!(legacy_finished(fixture));
             assert_eq!(
-                outcome(&lines, &Exit::Guest(0), true),
+                outcome(&lines, &Exit::Guest(crate::initramfs::DONE), true),
                 Outcome::FreezeFailed
             );
         }
@@ -1152,7 +1161,7 @@ mod tests {
         let panic = "[    1.1] Kernel panic - not syncing: Fatal exception";
         let lockup =
             "[   26.5] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [never_checks:73]";
-        let g = Exit::Guest(0);
+        let g = Exit::Guest(crate::initramfs::DONE);
         assert_eq!(outcome(&[warn, hung], &g, true), Outcome::HungTask);
         assert_eq!(outcome(&[hung, lockup], &g, true), Outcome::SoftLockup);
         assert_eq!(outcome(&[warn, bug, oops], &g, true), Outcome::Oops);
@@ -1221,7 +1230,11 @@ mod tests {
             for (kernel, console) in ids.iter().zip(fixtures) {
                 let lines = legacy_scenario_lines(console).unwrap();
                 let done = legacy_finished(console);
-                let exit = if done { Exit::Guest(0) } else { Exit::Settled };
+                let exit = if done {
+                    Exit::Guest(crate::initramfs::DONE)
+                } else {
+                    Exit::Settled
+                };
                 assert_eq!(
                     outcome(&lines, &exit, done),
                     scenario.expected(kernel),
