@@ -1,0 +1,191 @@
+//! The build sandbox against the hostile listings of issue 9 (needs the
+//! build roots; made on first use in the user's cache).
+
+mod common;
+
+use indicatif::ProgressBar;
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use verify::matrix::Matrix;
+use verify::provision::{self, Root};
+
+fn root(id: &str) -> Root {
+    let m = Matrix::load(&common::repo().join("kernels.toml")).unwrap();
+    let k = m.select(&[id.to_string()]).unwrap().remove(0);
+    provision::ensure(&provision::default_cache_dir(), &k, &ProgressBar::hidden()).unwrap()
+}
+
+/// A fresh directory `target/verify-cases/TEST/`.
+fn scratch_dir(test: &str) -> PathBuf {
+    let dir = common::repo().join("target/verify-cases").join(test);
+    if dir.symlink_metadata().is_ok() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// FNV-1a, enough to see any change of a file's bytes.
+fn fnv(bytes: &[u8], mut h: u64) -> u64 {
+    for b in bytes {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// Every entry of the tree (links not followed, other file systems not
+/// entered): its mode, owner, and its bytes' hash (regular files) or target
+/// (links).
+fn tree(dir: &Path) -> BTreeMap<PathBuf, String> {
+    fn walk(top: &Path, p: &Path, dev: u64, out: &mut BTreeMap<PathBuf, String>) {
+        let m = p.symlink_metadata().unwrap();
+        if m.dev() != dev {
+            return;
+        }
+        let what = if m.file_type().is_symlink() {
+            format!("-> {}", std::fs::read_link(p).unwrap().display())
+        } else if m.is_file() {
+            let bytes = std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            format!("{} {:x}", bytes.len(), fnv(&bytes, 0xcbf29ce484222325))
+        } else {
+            String::new()
+        };
+        let rel = p.strip_prefix(top).unwrap().to_path_buf();
+        out.insert(
+            rel,
+            format!(
+                "{:o} {}:{} {what}",
+                m.permissions().mode(),
+                m.uid(),
+                m.gid()
+            ),
+        );
+        if m.is_dir() {
+            for e in std::fs::read_dir(p).unwrap() {
+                walk(top, &e.unwrap().path(), dev, out);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    let dev = dir.symlink_metadata().unwrap().dev();
+    walk(dir, dir, dev, &mut out);
+    // A build of an older verify running at the same time (chroot, no
+    // sandbox) leaves the compiler's temporaries in the root's /tmp; the
+    // sandbox mounts a fresh tmpfs there, so nothing of it is looked at.
+    out.retain(|p, _| !p.starts_with("tmp") || p == Path::new("tmp"));
+    out
+}
+
+/// trust/kbuild_escape: a Kbuild whose `$(shell …)` walks `/proc/*/root`
+/// to the host, reads a planted secret, writes next to it, and writes into
+/// the build root. In the sandbox none of it works, the build runs as an
+/// unprivileged uid, and the build root is byte-identical afterwards; an
+/// ordinary listing still builds.
+#[test]
+fn kbuild_cannot_escape_the_sandbox() {
+    let r = root("6.1");
+    let dir = scratch_dir("sandbox-escape");
+    // The case looks in /tmp/kthread-book-trust, as its README says.
+    let trust = Path::new("/tmp/kthread-book-trust");
+    std::fs::create_dir_all(trust).unwrap();
+    std::fs::write(trust.join("secret.txt"), "HOST-SECRET-42\n").unwrap();
+    let _ = std::fs::remove_file(trust.join("ESCAPED_WRITE"));
+
+    let started = Instant::now();
+    let before = tree(&r.dir);
+    eprintln!(
+        "hashing the 6.1 root ({} entries) took {:.1}s",
+        before.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let built = verify::kbuild::build(
+        &r,
+        &common::case("trust", "kbuild_escape"),
+        &dir.join("escape"),
+    )
+    .unwrap();
+    assert!(built.ok, "{}", built.log);
+    let work = dir.join("escape");
+    let escape = std::fs::read_to_string(work.join("escape.txt")).unwrap_or_default();
+    assert!(
+        !escape.contains("HOST-SECRET"),
+        "the secret was read: {escape}"
+    );
+    assert!(
+        !trust.join("ESCAPED_WRITE").exists(),
+        "the build wrote next to the secret"
+    );
+    let id = std::fs::read_to_string(work.join("kbuild_id.txt")).unwrap();
+    assert!(id.starts_with("uid="), "{id}");
+    assert!(!id.starts_with("uid=0("), "the build ran as root: {id}");
+    // The build's own files belong to an unprivileged uid on the host too.
+    let owner = work
+        .join("kbuild_escape.ko")
+        .symlink_metadata()
+        .unwrap()
+        .uid();
+    assert_ne!(owner, 0, "the .ko was written by root on the host");
+
+    let after = tree(&r.dir);
+    assert!(
+        !r.dir.join("etc/kthread-book-poison").exists(),
+        "the build root was poisoned"
+    );
+    let changed: Vec<_> = before
+        .iter()
+        .filter(|(p, v)| after.get(*p) != Some(v))
+        .map(|(p, _)| p.display().to_string())
+        .chain(
+            after
+                .keys()
+                .filter(|p| !before.contains_key(*p))
+                .map(|p| format!("new {}", p.display())),
+        )
+        .collect();
+    assert!(changed.is_empty(), "the build root changed: {changed:?}");
+
+    let ordinary = verify::kbuild::build(
+        &r,
+        &common::repo().join("kmods/stop_after_run"),
+        &dir.join("ordinary"),
+    )
+    .unwrap();
+    assert!(ordinary.ok, "{}", ordinary.log);
+    assert_eq!(ordinary.modules.len(), 1);
+}
+
+/// The guest's insmod builds in the sandbox on every kernel (sid's root has
+/// only the target-prefixed linker).
+#[test]
+fn guest_insmod_builds_on_every_kernel() {
+    let dir = scratch_dir("sandbox-insmod");
+    for id in common::kernels() {
+        let r = root(&id);
+        let bin = verify::kbuild::guest_insmod(&r, &dir.join(&id)).unwrap();
+        assert!(bin.symlink_metadata().unwrap().is_file(), "{id}");
+    }
+}
+
+/// Build time of one ordinary listing on every kernel (three builds each,
+/// the best kept); prints the numbers for the report.
+#[test]
+#[ignore = "timing only; run by hand"]
+fn build_times() {
+    let work = scratch_dir("sandbox-times");
+    let example = common::repo().join("kmods/stop_after_run");
+    for id in common::kernels() {
+        let r = root(&id);
+        let mut best = f64::MAX;
+        for i in 0..3 {
+            let started = Instant::now();
+            let b = verify::kbuild::build(&r, &example, &work.join(format!("{id}-{i}"))).unwrap();
+            assert!(b.ok, "{}", b.log);
+            assert!(b.warnings().is_empty(), "{}", b.log);
+            best = best.min(started.elapsed().as_secs_f64());
+        }
+        eprintln!("build time {id}: {best:.2}s (best of 3)");
+    }
+}
