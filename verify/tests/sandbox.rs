@@ -189,3 +189,76 @@ fn build_times() {
         eprintln!("build time {id}: {best:.2}s (best of 3)");
     }
 }
+
+/// A listing directory `DIR/kmods/NAME` copied from `tests/cases/trust/NAME`,
+/// with the project's kmods/include.
+fn listing(dir: &Path, name: &str) -> PathBuf {
+    let kmods = dir.join("kmods");
+    common::copy_tree(&common::repo().join("kmods/include"), &kmods.join("include"));
+    common::copy_tree(&common::case("trust", name), &kmods.join(name));
+    kmods.join(name)
+}
+
+/// trust/leak_ko: the Kbuild makes `zz_leak.ko` a symbolic link to a host
+/// file; the build fails naming it, and nothing is packed.
+#[test]
+fn a_ko_that_is_a_link_is_refused() {
+    let r = root("6.1");
+    let dir = scratch_dir("sandbox-leak-ko");
+    let example = listing(&dir, "leak_ko");
+    let err = verify::kbuild::build(&r, &example, &dir.join("work"))
+        .map(|b| b.modules)
+        .unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("zz_leak.ko") && msg.contains("symbolic link"),
+        "{msg}"
+    );
+}
+
+/// trust/inc_leak, and the same kind of link among a listing's own files:
+/// refused by name before anything is built, never copied with its target.
+#[test]
+fn links_among_sources_are_refused() {
+    let r = root("6.1");
+    let dir = scratch_dir("sandbox-inc-leak");
+    let example = listing(&dir, "inc_leak");
+    let secret = dir.join("secret.txt");
+    std::fs::write(&secret, "HOST-SECRET-42\n").unwrap();
+    let link = dir.join("kmods/include/zz_inc_leak.h");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    let err = verify::kbuild::build(&r, &example, &dir.join("work")).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains(&link.display().to_string()) && msg.contains("symbolic link"),
+        "{msg}"
+    );
+    assert!(!dir.join("work/zz_inc_leak.h").exists());
+
+    std::fs::remove_file(&link).unwrap();
+    let c = example.join("extra.h");
+    std::os::unix::fs::symlink(&secret, &c).unwrap();
+    let msg = format!(
+        "{:#}",
+        verify::kbuild::build(&r, &example, &dir.join("work")).unwrap_err()
+    );
+    assert!(msg.contains(&c.display().to_string()), "{msg}");
+}
+
+/// A listing without Kbuild (nor Makefile) is named as such, not reported as
+/// whatever make prints about an empty directory.
+#[test]
+fn a_missing_kbuild_is_named() {
+    let r = root("6.1");
+    let dir = scratch_dir("sandbox-no-kbuild");
+    let example = listing(&dir, "kbuild_escape");
+    std::fs::remove_file(example.join("Kbuild")).unwrap();
+    let msg = format!(
+        "{:#}",
+        verify::kbuild::build(&r, &example, &dir.join("work")).unwrap_err()
+    );
+    assert!(
+        msg.contains("has no Kbuild") && msg.contains("kbuild_escape"),
+        "{msg}"
+    );
+}
