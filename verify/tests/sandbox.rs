@@ -194,7 +194,10 @@ fn build_times() {
 /// with the project's kmods/include.
 fn listing(dir: &Path, name: &str) -> PathBuf {
     let kmods = dir.join("kmods");
-    common::copy_tree(&common::repo().join("kmods/include"), &kmods.join("include"));
+    common::copy_tree(
+        &common::repo().join("kmods/include"),
+        &kmods.join("include"),
+    );
     common::copy_tree(&common::case("trust", name), &kmods.join(name));
     kmods.join(name)
 }
@@ -261,4 +264,36 @@ fn a_missing_kbuild_is_named() {
         msg.contains("has no Kbuild") && msg.contains("kbuild_escape"),
         "{msg}"
     );
+}
+
+/// trust/env/kernels_dotdot_id.toml: a kernel id `..` (roots/.. is the cache
+/// itself, deleted as a "stale root") is refused before the cache is
+/// touched; the error names the id.
+#[test]
+fn a_dotdot_kernel_id_touches_nothing() {
+    let dir = scratch_dir("sandbox-dotdot");
+    // Any listing that is not also a simulation (those run before the matrix is needed).
+    common::copy_tree(
+        &common::case("trust", "forge_step"),
+        &dir.join("kmods/forge_step"),
+    );
+    std::fs::copy(
+        common::case("trust", "env").join("kernels_dotdot_id.toml"),
+        dir.join("kernels.toml"),
+    )
+    .unwrap();
+    let cache = dir.join("cache");
+    std::fs::create_dir_all(cache.join("roots")).unwrap();
+    std::fs::write(cache.join("canary"), "still here").unwrap();
+    let ran = common::verify(
+        &dir,
+        &["--cache-dir", cache.to_str().unwrap(), "forge_step"],
+    );
+    assert!(!ran.status.success(), "{}", ran.stderr);
+    assert!(ran.stderr.contains("kernel id `..`"), "{}", ran.stderr);
+    assert_eq!(
+        std::fs::read_to_string(cache.join("canary")).unwrap(),
+        "still here"
+    );
+    assert!(cache.join("roots").is_dir());
 }
