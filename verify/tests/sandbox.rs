@@ -297,3 +297,129 @@ fn a_dotdot_kernel_id_touches_nothing() {
     );
     assert!(cache.join("roots").is_dir());
 }
+
+/// A root damaged after it was made (a header deleted) is named as damaged
+/// by the integrity check, not left for a listing's build to fail on. The
+/// real 6.1 root is copied with hard links; only the copy loses the file.
+#[test]
+fn a_damaged_root_is_named() {
+    let r = root("6.1");
+    let dir = scratch_dir("sandbox-damaged");
+    let copy = dir.join("6.1");
+    let started = Instant::now();
+    let cp = std::process::Command::new("cp")
+        .arg("-al")
+        .arg(&r.dir)
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(cp.success());
+    let manifest = provision::manifest_path(&provision::default_cache_dir(), "6.1");
+    provision::check_integrity(&copy, &manifest).unwrap();
+    eprintln!(
+        "copy and check of the 6.1 root: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    let header = format!(
+        "usr/src/linux-headers-{}/include/linux/kthread.h",
+        r.release
+    );
+    let header = if copy.join(&header).exists() {
+        header
+    } else {
+        // Debian splits the headers: the common part holds include/.
+        let common = std::fs::read_dir(copy.join("usr/src"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .find(|n| {
+                n.ends_with("-common")
+                    && copy
+                        .join("usr/src")
+                        .join(n)
+                        .join("include/linux/kthread.h")
+                        .exists()
+            })
+            .expect("kthread.h in the headers");
+        format!("usr/src/{common}/include/linux/kthread.h")
+    };
+    std::fs::remove_file(copy.join(&header)).unwrap();
+    let msg = format!(
+        "{:#}",
+        provision::check_integrity(&copy, &manifest).unwrap_err()
+    );
+    assert!(
+        msg.contains("damaged") && msg.contains(&format!("{header} is missing")),
+        "{msg}"
+    );
+    // The real root still has it.
+    provision::check_integrity(&r.dir, &manifest).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A root that could not be made: the error says nothing was left behind
+/// only when nothing was; a temporary root that an interrupted older run
+/// left with a host directory mounted in it is cleaned at start without
+/// deleting through the mount, and said so.
+#[test]
+fn failed_and_stale_roots_are_cleaned() {
+    if !verify::prereq::is_root() {
+        eprintln!("skipped: needs root to mount");
+        return;
+    }
+    // Mounts made here stay in this thread's own namespace.
+    unsafe {
+        assert_eq!(libc::unshare(libc::CLONE_NEWNS), 0);
+        let slash = std::ffi::CString::new("/").unwrap();
+        assert_eq!(
+            libc::mount(
+                std::ptr::null(),
+                slash.as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null()
+            ),
+            0
+        );
+    }
+    let dir = scratch_dir("sandbox-failed-root");
+    let cache = dir.join("cache");
+    let host = dir.join("host");
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::write(host.join("precious"), "keep").unwrap();
+    let stale = cache.join("roots/.tmp-t1-4000000000");
+    std::fs::create_dir_all(stale.join("proc")).unwrap();
+    let bind = std::process::Command::new("mount")
+        .arg("--bind")
+        .arg(&host)
+        .arg(stale.join("proc"))
+        .status()
+        .unwrap();
+    assert!(bind.success());
+
+    let kernel = verify::matrix::Kernel {
+        id: "t1".into(),
+        suite: "bookworm".into(),
+        // Nothing listens on port 9: mmdebstrap fails at once.
+        mirrors: vec!["deb http://127.0.0.1:9/debian bookworm main".into()],
+        packages: vec!["make".into()],
+    };
+    let err = provision::ensure(&cache, &kernel, &ProgressBar::hidden()).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("nothing was left behind"), "{msg}");
+    assert_eq!(
+        std::fs::read_to_string(host.join("precious")).unwrap(),
+        "keep"
+    );
+    assert!(!stale.exists(), "the stale root is still there");
+    let left: Vec<_> = std::fs::read_dir(cache.join("roots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let mounts = std::fs::read_to_string("/proc/thread-self/mountinfo").unwrap();
+    assert!(
+        !mounts.contains(cache.to_str().unwrap()),
+        "still mounted under the cache:\n{mounts}"
+    );
+}
