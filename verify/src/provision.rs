@@ -313,8 +313,13 @@ pub fn record(dir: &Path) -> Result<String> {
         if !rel.as_os_str().is_empty() {
             out.push(format!("{}\t{what}", rel.display()));
         }
-        if m.is_dir() && !UNRECORDED.iter().any(|u| rel == Path::new(u)) {
-            for e in fs::read_dir(p).with_context(|| format!("reading {}", p.display()))? {
+        // Only what any user may read is recorded: it is all an unprivileged
+        // build can see, and the manifest is the same whoever records it
+        // (root's own directories, such as the chroot's /root, are 0700).
+        let public = mode & 0o005 == 0o005;
+        if m.is_dir() && public && !UNRECORDED.iter().any(|u| rel == Path::new(u)) {
+            let entries = fs::read_dir(p).with_context(|| format!("reading {}", p.display()))?;
+            for e in entries {
                 walk(top, &e?.path(), out)?;
             }
         }

@@ -104,6 +104,9 @@ pub fn run(root: &Path, work: &Path, argv: &[&str]) -> Result<Output> {
     .env("PATH", PATH)
     .stdin(Stdio::null());
     if as_root {
+        if !Path::new(STAGE).is_dir() {
+            bail!("{STAGE} is missing on this host; the build sandbox stages its mounts over it (in a private namespace): create it with `mkdir {STAGE}`");
+        }
         let stage = cstr(Path::new(STAGE))?;
         let stage_root = cstr(&root_src)?;
         let stage_work = cstr(&work_src)?;

@@ -177,7 +177,12 @@ fn build_times() {
     let work = scratch_dir("sandbox-times");
     let example = common::repo().join("kmods/stop_after_run");
     for id in common::kernels() {
+        let started = Instant::now();
         let r = root(&id);
+        eprintln!(
+            "checking the {id} root: {:.2}s",
+            started.elapsed().as_secs_f64()
+        );
         let mut best = f64::MAX;
         for i in 0..3 {
             let started = Instant::now();
