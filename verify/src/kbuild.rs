@@ -3,13 +3,10 @@
 //! with (DESIGN.md §2).
 
 use crate::provision::Root;
-use anyhow::{Context, Result};
+use crate::sandbox::{self, MOUNT};
+use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
-
-/// Where the example's sources are mounted inside the root.
-const MOUNT: &str = "/mnt/kthread-book-build";
 
 #[derive(Debug)]
 pub struct Built {
@@ -54,45 +51,40 @@ impl Built {
 }
 
 /// Copies the listing's sources (not its manifest or snapshots) to `work` and
-/// runs `make W=1 modules` there, inside the root, in a private mount namespace.
-/// `work` must be held with `run::lock` by the caller.
+/// runs `make W=1 modules` there, inside the root, in the build sandbox
+/// ([`crate::sandbox`]). `work` must be held with `run::lock` by the caller.
+///
+/// Errors (rather than a build-error outcome, which a scenario could expect):
+/// a symbolic link or special file among the listing's files or under
+/// `kmods/include/`, a listing with neither `Kbuild` nor `Makefile`, and a
+/// `.ko` that the build left as anything but a regular file.
 pub fn build(root: &Root, example: &Path, work: &Path) -> Result<Built> {
-    if work.exists() {
+    let sources = sources(example)?;
+    if work.symlink_metadata().is_ok() {
         std::fs::remove_dir_all(work).with_context(|| format!("cleaning {}", work.display()))?;
     }
     std::fs::create_dir_all(work)?;
-    for entry in std::fs::read_dir(example)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if entry.file_type()?.is_file()
-            && (name.ends_with(".c") || name.ends_with(".h") || name == "Kbuild")
-        {
-            std::fs::copy(entry.path(), work.join(&*name))?;
-        }
+    for src in &sources {
+        copy_regular(src, &work.join(src.file_name().expect("a file")))?;
     }
-    // Listings share headers through kmods/include.
-    if let Some(include) = example
-        .parent()
-        .map(|p| p.join(crate::manifest::SHARED_DIR))
-    {
-        if include.is_dir() {
-            for entry in std::fs::read_dir(&include)? {
-                let entry = entry?;
-                std::fs::copy(entry.path(), work.join(entry.file_name()))?;
-            }
-        }
-    }
+    sandbox::hand_over(work)?;
     let started = Instant::now();
-    let make = format!("make -C '{}' M={MOUNT} W=1 modules", root.headers());
-    let out = in_root(root, work, &make)?;
+    let headers = root.headers();
+    let out = sandbox::run(
+        &root.dir,
+        work,
+        &[
+            "make",
+            "-C",
+            &headers,
+            &format!("M={MOUNT}"),
+            "W=1",
+            "modules",
+        ],
+    )?;
     let mut log = String::from_utf8_lossy(&out.stdout).into_owned();
     log.push_str(&String::from_utf8_lossy(&out.stderr));
-    let mut modules: Vec<PathBuf> = std::fs::read_dir(work)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ko"))
-        .collect();
-    modules.sort();
+    let modules = modules(work)?;
     Ok(Built {
         ok: out.status.success() && !modules.is_empty(),
         modules,
@@ -101,32 +93,144 @@ pub fn build(root: &Root, example: &Path, work: &Path) -> Result<Built> {
     })
 }
 
-/// Runs `command` in the root with `work` mounted at MOUNT, in a private mount
-/// namespace so nothing is left mounted on the host.
-fn in_root(root: &Root, work: &Path, command: &str) -> Result<std::process::Output> {
-    let mountpoint = root.dir.join(MOUNT.trim_start_matches('/'));
-    std::fs::create_dir_all(&mountpoint)
-        .with_context(|| format!("creating {}", mountpoint.display()))?;
-    let r = root.dir.display().to_string();
-    // objtool reads /proc, so the root needs one.
-    let script = format!(
-        "set -e; mount --rbind /proc '{r}/proc'; mount --bind '{w}' '{r}{MOUNT}'; \
-         exec chroot '{r}' sh -c \"cd {MOUNT} && {command}\"",
-        w = work.display(),
-    );
-    let mut cmd = Command::new("unshare");
-    cmd.args(["--mount", "--fork"]);
-    if !crate::prereq::is_root() {
-        cmd.arg("--map-root-user");
+/// The files of `example` a build needs (`*.c`, `*.h`, `Kbuild`, `Makefile`)
+/// and the shared headers of `kmods/include/`. Every entry of both
+/// directories is looked at without following links: a symbolic link (it
+/// could lead out of the repository) or a special file is refused by name.
+pub fn sources(example: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let wanted = |name: &str| {
+        name.ends_with(".c") || name.ends_with(".h") || name == "Kbuild" || name == "Makefile"
+    };
+    for e in entries(example)? {
+        let name = e.file_name().expect("a directory entry").to_string_lossy();
+        if e.symlink_metadata()?.is_file() && wanted(&name) {
+            out.push(e.clone());
+        }
     }
-    cmd.args(["sh", "-c", &script])
-        .env("LC_ALL", "C")
-        .output()
-        .context("running unshare to build inside the root")
+    if !out
+        .iter()
+        .any(|p| p.ends_with("Kbuild") || p.ends_with("Makefile"))
+    {
+        bail!(
+            "{} has no Kbuild (nor Makefile): add a Kbuild naming the module, e.g. `obj-m += {}.o`",
+            example.display(),
+            example
+                .file_name()
+                .map_or("NAME".into(), |n| n.to_string_lossy())
+        );
+    }
+    // Listings share headers through kmods/include.
+    if let Some(include) = example
+        .parent()
+        .map(|p| p.join(crate::manifest::SHARED_DIR))
+    {
+        if include.symlink_metadata().is_ok() {
+            for e in entries(&include)? {
+                if e.symlink_metadata()?.is_file() {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The entries of `dir` (itself a real directory), sorted; a symbolic link or
+/// anything but a regular file or directory is an error naming it.
+fn entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    refuse_odd(dir, true)?;
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let p = e?.path();
+        refuse_odd(&p, false)?;
+        out.push(p);
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn refuse_odd(p: &Path, must_be_dir: bool) -> Result<()> {
+    let t = p
+        .symlink_metadata()
+        .with_context(|| format!("reading {}", p.display()))?
+        .file_type();
+    if t.is_symlink() {
+        bail!(
+            "{} is a symbolic link; listings and kmods/include may hold only regular files \
+             (a link could lead out of the repository): replace it with the file itself",
+            p.display()
+        );
+    }
+    if must_be_dir && !t.is_dir() {
+        bail!("{} is not a directory", p.display());
+    }
+    if !t.is_dir() && !t.is_file() {
+        bail!(
+            "{} is not a regular file (a device, socket or pipe); remove it from the listing",
+            p.display()
+        );
+    }
+    Ok(())
+}
+
+/// Copies a regular file without following a link at `from` (checked on the
+/// open file, so a link swapped in after [`sources`] looked is refused too)
+/// and without writing through one at `to`.
+fn copy_regular(from: &Path, to: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut src = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(from)
+        .with_context(|| format!("opening {} (a symbolic link is refused)", from.display()))?;
+    if !src.metadata()?.is_file() {
+        bail!("{} is not a regular file", from.display());
+    }
+    let mut dst = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)
+        .with_context(|| format!("creating {}", to.display()))?;
+    std::io::copy(&mut src, &mut dst)
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    Ok(())
+}
+
+/// The `.ko` files the build made directly in `work`, sorted. Only regular
+/// files are packed: a `.ko` that is a link (a `Kbuild` can make one to any
+/// host file) or anything else is an error naming it.
+pub fn modules(work: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(work).with_context(|| format!("reading {}", work.display()))? {
+        let p = e?.path();
+        if p.extension().is_none_or(|x| x != "ko") {
+            continue;
+        }
+        let t = p.symlink_metadata()?.file_type();
+        if !t.is_file() {
+            let what = if t.is_symlink() {
+                format!(
+                    "a symbolic link (to {})",
+                    std::fs::read_link(&p).unwrap_or_default().display()
+                )
+            } else {
+                "not a regular file".into()
+            };
+            bail!(
+                "the build left {} as {what}; only regular .ko files the build made are packed. \
+                 Check the listing's Kbuild",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            );
+        }
+        out.push(p);
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Builds the guest's insmod (verify/guest/insmod.c) statically with the
-/// root's compiler.
+/// root's compiler, in the build sandbox.
 pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest/insmod.c");
     let _lock = crate::run::lock(work)?;
@@ -135,32 +239,39 @@ pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
     if modified(&bin).is_some() && modified(&bin) >= modified(&src) {
         return Ok(bin);
     }
-    std::fs::copy(&src, work.join("insmod.c"))
-        .with_context(|| format!("copying {}", src.display()))?;
+    let copy = work.join("insmod.c");
+    let _ = std::fs::remove_file(&copy);
+    copy_regular(&src, &copy)?;
     // sid's roots have only the target-prefixed linker, which the kernel's
     // Makefile names itself; a plain compiler call looks for `ld`.
     let prefix = if root.dir.join("usr/bin/ld").exists() {
-        String::new()
+        None
     } else {
         let link = work.join("ld");
         let _ = std::fs::remove_file(&link);
         std::os::unix::fs::symlink("/usr/bin/x86_64-linux-gnu-ld", &link)?;
-        format!("-B{MOUNT}/ ")
+        Some(format!("-B{MOUNT}/"))
     };
-    let out = in_root(
-        root,
-        work,
-        &format!(
-            "{} {prefix}-static -O2 -Wall -Wextra -Werror -o insmod insmod.c",
-            root.cc
-        ),
-    )?;
+    sandbox::hand_over(work)?;
+    let mut argv = vec![root.cc.as_str()];
+    argv.extend(prefix.as_deref());
+    argv.extend([
+        "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", "insmod", "insmod.c",
+    ]);
+    let out = sandbox::run(&root.dir, work, &argv)?;
     if !out.status.success() {
         anyhow::bail!(
             "building the guest's insmod for kernel {} failed:\n{}{}",
             root.kernel.id,
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Built by the sandbox's uid: packed only as a regular file.
+    if !bin.symlink_metadata()?.is_file() {
+        bail!(
+            "the guest's insmod in {} is not a regular file",
+            work.display()
         );
     }
     Ok(bin)

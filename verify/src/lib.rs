@@ -24,6 +24,7 @@ pub mod prereq;
 pub mod provision;
 pub mod report;
 pub mod run;
+pub mod sandbox;
 pub mod sim;
 pub mod snapshot;
 pub mod vm;

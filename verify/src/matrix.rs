@@ -39,9 +39,13 @@ impl Matrix {
         let file: MatrixFile = toml::from_str(text)?;
         let mut seen = std::collections::HashSet::new();
         for k in &file.kernel {
-            if k.id.is_empty() || !k.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+            // The id names the root's directory in the cache (roots/ID), which
+            // is deleted when stale: `..` would be the cache itself.
+            let first_ok = k.id.starts_with(|c: char| c.is_ascii_alphanumeric());
+            if !first_ok || !k.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
                 bail!(
-                    "kernel id `{}` must be letters, digits and dots (it names files)",
+                    "kernel id `{}` (key `id` of a [[kernel]]) must start with a letter or digit \
+                     and hold only letters, digits and dots (it names files in the cache)",
                     k.id
                 );
             }
@@ -92,6 +96,23 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kernels.toml");
         let m = Matrix::load(&path).unwrap();
         assert_eq!(m.ids(), ["5.10", "6.1", "6.12", "latest"]);
+    }
+
+    #[test]
+    fn ids_that_could_name_other_files_are_refused() {
+        for id in ["..", ".", ".hidden", "", "a/b", "-x"] {
+            let err = Matrix::parse(&format!(
+                "[[kernel]]\nid='{id}'\nsuite='s'\nmirrors=['deb a b c']\npackages=[]\n"
+            ))
+            .unwrap_err();
+            let msg = format!("{err:#}");
+            assert!(
+                msg.contains(&format!("kernel id `{id}`")) && msg.contains("key `id`"),
+                "{msg}"
+            );
+        }
+        Matrix::parse("[[kernel]]\nid='6.1'\nsuite='s'\nmirrors=['deb a b c']\npackages=[]\n")
+            .unwrap();
     }
 
     #[test]

@@ -8,7 +8,11 @@ use std::process::Command;
 pub const REQUIRED: &[(&str, &str)] = &[
     ("qemu-system-x86_64", "qemu-system-x86"),
     ("mmdebstrap", "mmdebstrap"),
+    // mmdebstrap runs in a private mount namespace (provision), so an
+    // interrupted root leaves nothing mounted on the host.
     ("unshare", "util-linux"),
+    // Every listing's build runs in a bubblewrap sandbox (sandbox.rs).
+    ("bwrap", "bubblewrap"),
     // mmdebstrap checks the suites' signatures; Ubuntu hosts lack Debian's keys.
     (
         "/usr/share/keyrings/debian-archive-keyring.gpg",
@@ -86,7 +90,7 @@ mod tests {
 
     #[test]
     fn names_the_packages_and_the_command() {
-        let missing = missing_packages(|p| p == "unshare" || p.starts_with('/'));
+        let missing = missing_packages(|p| p == "unshare" || p == "bwrap" || p.starts_with('/'));
         assert_eq!(missing, ["qemu-system-x86", "mmdebstrap"]);
         assert_eq!(
             missing_packages(|p| !p.ends_with(".gpg")),
@@ -97,6 +101,7 @@ mod tests {
             "sudo apt-get install -y qemu-system-x86 mmdebstrap"
         );
         assert!(missing_packages(|_| true).is_empty());
+        assert_eq!(missing_packages(|p| p != "bwrap"), ["bubblewrap"]);
     }
 
     /// CI installs the host packages from .ci/host-packages before verify

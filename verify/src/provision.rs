@@ -63,12 +63,33 @@ fn roots_dir(cache: &Path) -> PathBuf {
     cache.join("roots")
 }
 
-/// Returns a checked root for `kernel`, creating it when it is missing or stale.
+/// Where the integrity manifest of the root of kernel `id` is kept.
+pub fn manifest_path(cache: &Path, id: &str) -> PathBuf {
+    roots_dir(cache).join(format!("{id}.manifest"))
+}
+
+/// Prints a line above the progress bar, or on stderr when the bar is
+/// hidden (no terminal): indicatif drops `println` of a hidden bar.
+pub fn note(bar: &ProgressBar, msg: impl AsRef<str>) {
+    note_to(bar, msg.as_ref(), &mut std::io::stderr());
+}
+
+fn note_to(bar: &ProgressBar, msg: &str, out: &mut dyn std::io::Write) {
+    if bar.is_hidden() {
+        let _ = writeln!(out, "{msg}");
+    } else {
+        bar.println(msg);
+    }
+}
+
+/// Returns a checked root for `kernel`, creating it when it is missing,
+/// stale or damaged.
 pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> {
     let roots = roots_dir(cache);
     fs::create_dir_all(&roots).with_context(|| format!("creating {}", roots.display()))?;
     let dir = roots.join(&kernel.id);
     let stamp_path = roots.join(format!("{}.stamp.json", kernel.id));
+    let manifest = manifest_path(cache, &kernel.id);
 
     let lock_path = roots.join(format!("{}.lock", kernel.id));
     let lock =
@@ -81,16 +102,33 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
         lock.lock()
             .with_context(|| format!("locking {}", lock_path.display()))?;
     }
+    clean_stale(&roots, &kernel.id, bar)?;
 
-    match check(&dir, &stamp_path, kernel) {
+    match check(&dir, &stamp_path, kernel).and_then(|r| {
+        integrity(&dir, &manifest, bar)?;
+        Ok(r)
+    }) {
         Ok((release, cc)) => return finish(cache, kernel, dir, release, cc, 0.0, bar),
-        Err(why) if dir.exists() || stamp_path.exists() => {
-            bar.println(format!(
-                "build root {} is not usable ({why:#}); making it again",
-                dir.display()
-            ));
-            let _ = fs::remove_file(&stamp_path);
-            fs::remove_dir_all(&dir).ok();
+        Err(why) if dir.symlink_metadata().is_ok() || stamp_path.exists() => {
+            note(
+                bar,
+                format!(
+                    "build root {} is not usable ({why:#}); making it again",
+                    dir.display()
+                ),
+            );
+            for f in [&stamp_path, &manifest] {
+                if let Err(e) = fs::remove_file(f) {
+                    if e.kind() != std::io::ErrorKind::NotFound {
+                        return Err(e).with_context(|| format!("removing {}", f.display()));
+                    }
+                }
+            }
+            if dir.symlink_metadata().is_ok() {
+                remove_tree(&dir).with_context(|| {
+                    format!("removing the unusable build root {}", dir.display())
+                })?;
+            }
         }
         Err(_) => {}
     }
@@ -100,20 +138,29 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
     let result = create(&tmp, kernel, bar).and_then(|()| {
         let release = release_of(&tmp)?;
         let cc = check_files(&tmp, &release)?;
+        // The sandbox binds the listing's scratch copy here; the root is
+        // read-only to it, so the mount point is made now.
+        fs::create_dir_all(tmp.join(crate::sandbox::MOUNT.trim_start_matches('/')))?;
         Ok((release, cc))
     });
     let (release, cc) = match result {
         Ok(r) => r,
         Err(e) => {
-            fs::remove_dir_all(&tmp).ok();
+            let left = match remove_tree(&tmp) {
+                Ok(()) => format!("nothing was left behind in {}", roots.display()),
+                Err(rm) => format!(
+                    "and removing the half-made root failed ({rm:#}): remove {} by hand",
+                    tmp.display()
+                ),
+            };
             return Err(e.context(format!(
-                "could not make the build root for kernel {} (Debian {}); nothing was left behind in {}",
-                kernel.id,
-                kernel.suite,
-                roots.display()
+                "could not make the build root for kernel {} (Debian {}); {left}",
+                kernel.id, kernel.suite,
             )));
         }
     };
+    fs::write(&manifest, record(&tmp)?)
+        .with_context(|| format!("writing {}", manifest.display()))?;
     fs::rename(&tmp, &dir)
         .with_context(|| format!("renaming {} to {}", tmp.display(), dir.display()))?;
     let stamp = Stamp {
@@ -129,6 +176,219 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
         cc,
         started.elapsed().as_secs_f64(),
         bar,
+    )
+}
+
+/// Removes temporary roots of kernel `id` left by runs that died (Ctrl-C,
+/// a crash): making one needs `id`'s lock, which the caller holds, so any
+/// other is stale. Says what it removes.
+fn clean_stale(roots: &Path, id: &str, bar: &ProgressBar) -> Result<()> {
+    let prefix = format!(".tmp-{id}-");
+    let ours = format!("{prefix}{}", std::process::id());
+    for e in fs::read_dir(roots).with_context(|| format!("reading {}", roots.display()))? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        if name == ours || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        note(
+            bar,
+            format!(
+                "removing {}, a build root left half-made by an interrupted run",
+                e.path().display()
+            ),
+        );
+        remove_tree(&e.path())
+            .with_context(|| format!("removing the stale temporary root {}", e.path().display()))?;
+    }
+    Ok(())
+}
+
+/// The mount points at or under `dir`, deepest first, as the calling
+/// thread's mount namespace sees them (/proc/thread-self/mountinfo, field 5,
+/// with the kernel's octal escapes undone).
+fn mounts_under(dir: &Path) -> Vec<PathBuf> {
+    let info = fs::read_to_string("/proc/thread-self/mountinfo").unwrap_or_default();
+    let mut out: Vec<PathBuf> = info
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .map(|m| {
+            let mut s = String::new();
+            let mut rest = m;
+            while let Some(i) = rest.find('\\') {
+                s.push_str(&rest[..i]);
+                match u8::from_str_radix(rest.get(i + 1..i + 4).unwrap_or(""), 8) {
+                    Ok(b) => {
+                        s.push(b as char);
+                        rest = &rest[i + 4..];
+                    }
+                    Err(_) => {
+                        s.push('\\');
+                        rest = &rest[i + 1..];
+                    }
+                }
+            }
+            s.push_str(rest);
+            PathBuf::from(s)
+        })
+        .filter(|m| m.starts_with(dir))
+        .collect();
+    out.sort_by_key(|m| std::cmp::Reverse(m.components().count()));
+    out.dedup();
+    out
+}
+
+/// Removes a (half-made or unusable) root. Whatever an interrupted
+/// mmdebstrap of an older verify left mounted in it (proc, sys, dev/pts) is
+/// detached first when running as root; the removal never crosses into
+/// another file system, so a mount that stays is an error naming it, never
+/// a reason to delete the host's files.
+pub fn remove_tree(dir: &Path) -> Result<()> {
+    let Ok(canonical) = dir.canonicalize() else {
+        return Ok(());
+    };
+    for m in mounts_under(&canonical) {
+        if crate::prereq::is_root() {
+            let c = std::ffi::CString::new(m.as_os_str().as_encoded_bytes())?;
+            // SAFETY: a plain system call on a NUL-terminated path.
+            unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
+        }
+    }
+    let left = mounts_under(&canonical);
+    if !left.is_empty() {
+        bail!(
+            "{} is still mounted (unmount it with `sudo umount -R {}`, then run again)",
+            left[0].display(),
+            canonical.display()
+        );
+    }
+    use std::os::unix::fs::MetadataExt;
+    fn walk(p: &Path, dev: u64) -> Result<()> {
+        let m = p
+            .symlink_metadata()
+            .with_context(|| format!("reading {}", p.display()))?;
+        if m.is_dir() {
+            if m.dev() != dev {
+                bail!("{} is on another file system; not removed", p.display());
+            }
+            for e in fs::read_dir(p).with_context(|| format!("reading {}", p.display()))? {
+                walk(&e?.path(), dev)?;
+            }
+            fs::remove_dir(p).with_context(|| format!("removing {}", p.display()))
+        } else {
+            fs::remove_file(p).with_context(|| format!("removing {}", p.display()))
+        }
+    }
+    let dev = canonical.symlink_metadata()?.dev();
+    walk(&canonical, dev)
+}
+
+/// Top-level directories of a root that are not part of what it holds:
+/// mounted over or written at build time by the sandbox or the guest.
+const UNRECORDED: &[&str] = &["proc", "sys", "dev", "run", "tmp", "var/tmp"];
+
+/// The integrity manifest of a root: one line per entry (path, kind, mode,
+/// and size or link target), sorted — cheap to make (a stat per entry, no
+/// reading of contents) and enough to see a deleted, truncated or added file.
+pub fn record(dir: &Path) -> Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    fn walk(top: &Path, p: &Path, out: &mut Vec<String>) -> Result<()> {
+        let m = p
+            .symlink_metadata()
+            .with_context(|| format!("reading {}", p.display()))?;
+        let rel = p.strip_prefix(top).expect("under top");
+        let mode = m.permissions().mode() & 0o7777;
+        let what = if m.file_type().is_symlink() {
+            format!("l {mode:o} {}", fs::read_link(p)?.display())
+        } else if m.is_dir() {
+            format!("d {mode:o}")
+        } else if m.is_file() {
+            format!("f {mode:o} {}", m.len())
+        } else {
+            format!("o {mode:o}")
+        };
+        if !rel.as_os_str().is_empty() {
+            out.push(format!("{}\t{what}", rel.display()));
+        }
+        // Only what any user may read is recorded: it is all an unprivileged
+        // build can see, and the manifest is the same whoever records it
+        // (root's own directories, such as the chroot's /root, are 0700).
+        let public = mode & 0o005 == 0o005;
+        if m.is_dir() && public && !UNRECORDED.iter().any(|u| rel == Path::new(u)) {
+            let entries = fs::read_dir(p).with_context(|| format!("reading {}", p.display()))?;
+            for e in entries {
+                walk(top, &e?.path(), out)?;
+            }
+        }
+        Ok(())
+    }
+    let mut lines = Vec::new();
+    walk(dir, dir, &mut lines)?;
+    lines.sort();
+    Ok(lines.join("\n") + "\n")
+}
+
+/// Checks `dir` against its manifest; the error names the first differing
+/// paths as the root's damage. A root made by an older verify has no
+/// manifest: it is recorded now (and said so).
+fn integrity(dir: &Path, manifest: &Path, bar: &ProgressBar) -> Result<()> {
+    if !manifest.exists() {
+        note(
+            bar,
+            format!(
+                "build root {} has no integrity manifest (made by an older verify); recording it in {}",
+                dir.display(),
+                manifest.display()
+            ),
+        );
+        return fs::write(manifest, record(dir)?)
+            .with_context(|| format!("writing {}", manifest.display()));
+    }
+    check_integrity(dir, manifest)
+}
+
+/// Compares the root `dir` with the manifest recorded when it was made; an
+/// error says the root is damaged and names what differs (at most five
+/// paths, and how many more).
+pub fn check_integrity(dir: &Path, manifest: &Path) -> Result<()> {
+    let want = fs::read_to_string(manifest)
+        .with_context(|| format!("reading the integrity manifest {}", manifest.display()))?;
+    let have = record(dir)?;
+    if want == have {
+        return Ok(());
+    }
+    let split = |t: &str| -> std::collections::BTreeMap<String, String> {
+        t.lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(p, w)| (p.to_string(), w.to_string()))
+            .collect()
+    };
+    let (want, have) = (split(&want), split(&have));
+    let mut diffs = Vec::new();
+    for (p, w) in &want {
+        match have.get(p) {
+            None => diffs.push(format!("{p} is missing")),
+            Some(h) if h != w => diffs.push(format!("{p} changed ({w} → {h})")),
+            _ => {}
+        }
+    }
+    for p in have.keys().filter(|p| !want.contains_key(*p)) {
+        diffs.push(format!("{p} was added"));
+    }
+    let more = diffs.len().saturating_sub(5);
+    diffs.truncate(5);
+    bail!(
+        "the build root is damaged (it differs from {}): {}{}",
+        manifest.display(),
+        diffs.join("; "),
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
     )
 }
 
@@ -153,10 +413,13 @@ fn finish(
     let vmlinux = match crate::vmlinux::cached(&root.bzimage(), cache, &root.release) {
         Ok(v) => Some(v),
         Err(e) => {
-            bar.println(format!(
-                "kernel {}: {e:#}; booting the bzImage instead (slower)",
-                kernel.id
-            ));
+            note(
+                bar,
+                format!(
+                    "kernel {}: {e:#}; booting the bzImage instead (slower)",
+                    kernel.id
+                ),
+            );
             None
         }
     };
@@ -243,7 +506,17 @@ fn check_files(dir: &Path, release: &str) -> Result<String> {
 }
 
 fn create(tmp: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<()> {
-    let mut cmd = Command::new("mmdebstrap");
+    // As root, mmdebstrap mounts proc, sys and dev/pts into the new root in
+    // the caller's mount namespace; interrupted, it leaves them mounted on
+    // the host. In a private namespace they vanish with it. (Unprivileged,
+    // its unshare mode makes namespaces of its own.)
+    let mut cmd = if crate::prereq::is_root() {
+        let mut c = Command::new("unshare");
+        c.args(["--mount", "--propagation", "private", "--", "mmdebstrap"]);
+        c
+    } else {
+        Command::new("mmdebstrap")
+    };
     cmd.arg("--variant=apt")
         .arg("--aptopt=Acquire::Check-Valid-Until \"false\"")
         .arg("--aptopt=Acquire::Retries \"3\"")
@@ -260,7 +533,9 @@ fn create(tmp: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<()> {
     if !crate::prereq::is_root() {
         cmd.arg("--mode=unshare");
     }
-    let mut child = cmd.spawn().context("starting mmdebstrap")?;
+    let mut child = cmd
+        .spawn()
+        .context("starting mmdebstrap (under unshare when root)")?;
     let stderr = child.stderr.take().expect("piped");
     let started = Instant::now();
     let mut log = Vec::new();
@@ -373,5 +648,71 @@ mod tests {
             "{err:#}"
         );
         fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("verify-prov-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn notes_reach_stderr_without_a_terminal() {
+        let mut out = Vec::new();
+        note_to(&ProgressBar::hidden(), "remaking the root", &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "remaking the root\n");
+    }
+
+    #[test]
+    fn a_deleted_header_is_named_as_damage() {
+        let tmp = scratch("damage");
+        let root = tmp.join("root");
+        let h = root.join("usr/src/linux-headers-6.1.0-1-cloud-amd64/include/linux");
+        fs::create_dir_all(&h).unwrap();
+        fs::write(h.join("kthread.h"), "/* kthread */").unwrap();
+        fs::write(h.join("sched.h"), "/* sched */").unwrap();
+        std::os::unix::fs::symlink("kthread.h", h.join("alias.h")).unwrap();
+        fs::create_dir_all(root.join("tmp")).unwrap();
+        let manifest = tmp.join("6.1.manifest");
+        fs::write(&manifest, record(&root).unwrap()).unwrap();
+        check_integrity(&root, &manifest).unwrap();
+        // What builds write at run time is not part of the root.
+        fs::write(root.join("tmp/cc123.s"), "").unwrap();
+        check_integrity(&root, &manifest).unwrap();
+
+        fs::remove_file(h.join("kthread.h")).unwrap();
+        let msg = format!("{:#}", check_integrity(&root, &manifest).unwrap_err());
+        assert!(
+            msg.contains("damaged")
+                && msg.contains(
+                    "usr/src/linux-headers-6.1.0-1-cloud-amd64/include/linux/kthread.h is missing"
+                ),
+            "{msg}"
+        );
+        fs::write(h.join("kthread.h"), "/* kthread, truncated").unwrap();
+        fs::write(root.join("etc-poison"), "").unwrap();
+        let msg = format!("{:#}", check_integrity(&root, &manifest).unwrap_err());
+        assert!(
+            msg.contains("kthread.h changed") && msg.contains("etc-poison was added"),
+            "{msg}"
+        );
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn stale_temporary_roots_are_removed_and_live_ones_kept() {
+        let roots = scratch("stale");
+        let stale = roots.join(".tmp-6.1-4000000000");
+        fs::create_dir_all(stale.join("usr/bin")).unwrap();
+        fs::write(stale.join("usr/bin/make"), "").unwrap();
+        let ours = roots.join(format!(".tmp-6.1-{}", std::process::id()));
+        let other_kernel = roots.join(".tmp-6.12-4000000000");
+        fs::create_dir_all(&ours).unwrap();
+        fs::create_dir_all(&other_kernel).unwrap();
+        clean_stale(&roots, "6.1", &ProgressBar::hidden()).unwrap();
+        assert!(!stale.exists());
+        assert!(ours.exists() && other_kernel.exists());
+        fs::remove_dir_all(&roots).unwrap();
     }
 }
