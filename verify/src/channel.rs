@@ -13,6 +13,12 @@
 //! next event on the channel ([`crate::console::split`]); any other line is
 //! the kernel's (or a module's) text, however it reads.
 //!
+//! What this stops is forging through the kernel log, the channel every
+//! listing prints to. Module code runs in the kernel and could drive the
+//! second UART itself (port I/O at 0x2f8, or the tty layer); no guest-side
+//! scheme keeps out a listing set on that, and review of the C file is what
+//! does.
+//!
 //! On the channel, one event a line: `TOKEN TEXT`; on the console,
 //! `verify[TOKEN]: TEXT`. TOKEN is [`TOKEN_LEN`] lower-case hex digits.
 

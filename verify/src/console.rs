@@ -45,10 +45,12 @@ static HEADERS: LazyLock<Vec<(Regex, Outcome)>> = LazyLock::new(|| {
             r"^(?:watchdog: )?BUG: soft lockup - CPU#{CPU} stuck for {N}s! \[.+:{PID}\]$",
             Outcome::SoftLockup,
         ),
-        // kernel/hung_task.c, check_hung_task():
-        // "INFO: task %s:%d blocked for more than %ld seconds.\n".
+        // kernel/hung_task.c, check_hung_task() on 5.10 to 6.12:
+        // "INFO: task %s:%d blocked for more than %ld seconds.\n"; 7.2's
+        // hung_task_info() puts " in I/O wait" after "blocked" for a task
+        // in I/O wait ("blocked%s for more than").
         (
-            r"^INFO: task .+:{PID} blocked for more than \d+ seconds\.$",
+            r"^INFO: task .+:{PID} blocked(?: in I/O wait)? for more than \d+ seconds\.$",
             Outcome::HungTask,
         ),
         // kernel/rcu/tree_stall.h under kernel/rcu/tree.c's pr_fmt "rcu: ":
@@ -92,7 +94,7 @@ static HEADERS: LazyLock<Vec<(Regex, Outcome)>> = LazyLock::new(|| {
             r"^general protection fault(?:, .+)?: [0-9a-f]{4} \[#\d+\]",
             Outcome::Oops,
         ),
-        // lib/bug.c, report_bug(): "kernel BUG at %s:%u!\n".
+        // lib/bug.c, __report_bug() (from report_bug()): "kernel BUG at %s:%u!\n".
         (r"^kernel BUG at .+:\d+!$", Outcome::Oops),
         // lib/ubsan.c, ubsan_prologue(): "UBSAN: %s in %s:%d:%d\n".
         (r"^(?:BUG: )?UBSAN: [\w -]+ in .+:\d+:\d+$", Outcome::Warn),
@@ -109,7 +111,7 @@ static HEADERS: LazyLock<Vec<(Regex, Outcome)>> = LazyLock::new(|| {
             r"^WARNING: (?:\S+:\d+ )?at \S+(?: \[\S+\])?, CPU#{CPU}: .+/{PID}$",
             Outcome::Warn,
         ),
-        // kernel/sched/core.c, __might_resched() (__might_sleep() before
+        // kernel/sched/core.c, __might_resched() (___might_sleep() before
         // 5.16): "BUG: sleeping function called from invalid context at %s:%d\n".
         (
             r"^BUG: sleeping function called from invalid context at .+:\d+$",
@@ -374,8 +376,9 @@ pub fn split(console: &str, channel: &str) -> Split {
 /// The outcome of one run: the most severe report; otherwise `clean` when
 /// the guest reached its end marker (`finished`); otherwise `reboot` when the
 /// kernel said it restarts the machine; otherwise `panic` when QEMU exited 0
-/// (the guest went down, and with panic=-1 a panic reboots it without a
-/// word on the console); otherwise `timeout`.
+/// (the guest was reset: panic() prints its line before it reboots with
+/// panic=-1, so this is a reset the kernel did not announce, or an
+/// announcement the console lost); otherwise `timeout`.
 pub fn outcome(lines: &[&str], exit: &Exit, finished: bool) -> Outcome {
     if let Some(r) = reports(lines)
         .into_iter()
@@ -521,6 +524,14 @@ mod tests {
                 "{line}"
             );
         }
+        // Reconstructed from 7.2's kernel/hung_task.c, hung_task_info():
+        //   "INFO: task %s:%d blocked%s for more than %ld seconds.\n"
+        // with " in I/O wait" for a task in I/O wait (the vmlinux of the
+        // matrix's 7.2 holds both strings).
+        assert_eq!(
+            classify("[    5.482584] INFO: task kworker/0:1:42 blocked in I/O wait for more than 10 seconds."),
+            Some(Outcome::HungTask)
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub const DEBUG_EXIT_PORT: u16 = 0xf4;
 
 /// What the init writes to isa-debug-exit once its end event is out: QEMU
 /// then exits with `2*DONE+1` (85). Not 0, whose exit code 1 is also what
-/// QEMU returns when it fails by itself ("could not load kernel").
+/// QEMU returns when it fails by itself ("Error while loading elf kernel").
 pub const DONE: u8 = 42;
 
 /// Writes a newc ("070701") cpio archive in memory.

@@ -73,7 +73,8 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // kernel/hung_task.c: "INFO: task %s:%d blocked for more than …",
         // and 7.2's blocker lines "INFO: task %s:%d is blocked on a mutex
         // likely owned by task %s:%d." ("<reader> blocked on an
-        // rw-semaphore", "is blocked on a semaphore likely last held by").
+        // rw-semaphore", "blocked on a semaphore likely last held by",
+        // debug_show_blocker()).
         (
             re(r"^(INFO: task .+?):\d+( (?:blocked|is blocked|<\w+> blocked) )"),
             "$1:<PID>$2",
@@ -93,8 +94,9 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // after the last slash, since a kthread's comm may have slashes of
         // its own ("cancel/1").
         (re(r"(CPU#<CPU>: .+)/\d+\s*$"), "$1/<PID>"),
-        // kernel/exit.c, do_exit(): "note: %s[%d] exited with irqs
-        // disabled" (and "... with preempt_count %d"). Only this layout: a
+        // kernel/exit.c, make_task_dead() (do_exit() on 5.10, which has
+        // only the second): "note: %s[%d] exited with irqs disabled" and
+        // "... with preempt_count %d". Only this layout: a
         // module's "slot[3]" is an index, not a PID.
         (re(r"^(note: .+)\[\d+\]( exited with )"), "$1[<PID>]$2"),
         // Durations that depend on how fast the machine ran
@@ -813,8 +815,8 @@ mod tests {
             "INFO: task a:<PID> <writer> blocked on an rw-semaphore likely owned by task b:<PID> <reader>"
         );
         assert_eq!(
-            one("[    6.8] INFO: task a:102 is blocked on a semaphore likely last held by task b:106"),
-            "INFO: task a:<PID> is blocked on a semaphore likely last held by task b:<PID>"
+            one("[    6.8] INFO: task a:102 blocked on a semaphore likely last held by task b:106"),
+            "INFO: task a:<PID> blocked on a semaphore likely last held by task b:<PID>"
         );
         // A module's own "task NAME:N" is not a PID.
         assert_eq!(

@@ -29,7 +29,9 @@ pub enum Outcome {
     RcuStall,
     /// The freezer gave up on a task that would not freeze
     /// (kernel/power/process.c, try_to_freeze_tasks(): "Freezing of tasks
-    /// failed after …"); the kernel carries on with suspend aborted.
+    /// failed after …" on 5.10 and 6.1, "Freezing remaining freezable tasks
+    /// failed after …" on 6.12 and 7.2); the kernel carries on with suspend
+    /// aborted.
     FreezeFailed,
     /// The guest restarted through kernel_restart() ("reboot: Restarting
     /// system", kernel/reboot.c) without a panic, before its end marker.

@@ -339,12 +339,8 @@ impl Machine<'_> {
         reader.join().ok();
         channel.poll(self.channel);
         let stderr = err_reader.join().unwrap_or_default();
-        if let Exit::Qemu(Some(code)) = exit {
-            if code != 0 {
-                anyhow::bail!("qemu-system-x86_64 failed (exit {code}): {}", stderr.trim());
-            }
-        }
         let console = String::from_utf8_lossy(&console.lock().unwrap()).into_owned();
+        let exit = qemu_failure(exit, &stderr, &console)?;
         Ok(Run {
             console,
             channel: String::from_utf8_lossy(&channel.bytes).into_owned(),
@@ -356,13 +352,32 @@ impl Machine<'_> {
     }
 }
 
+/// QEMU's own failures exit non-zero and say why on stderr ("Error while
+/// loading elf kernel", exit 1): an error with QEMU's message. A guest
+/// that wrote 0 or 128 to isa-debug-exit makes QEMU exit 1 too (the exit
+/// status keeps 8 bits of `2*value+1`), silently and after the guest
+/// printed: that is the guest's doing, [`Exit::Guest`].
+fn qemu_failure(exit: Exit, stderr: &str, console: &str) -> Result<Exit> {
+    match exit {
+        Exit::Qemu(Some(code)) if code != 0 => {
+            if stderr.trim().is_empty() && !console.is_empty() && code == 1 {
+                Ok(Exit::Guest(0))
+            } else {
+                anyhow::bail!("qemu-system-x86_64 failed (exit {code}): {}", stderr.trim())
+            }
+        }
+        other => Ok(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn exit_codes() {
-        // QEMU's own failure ("could not load kernel") exits 1: never a guest.
+        // QEMU's own failure ("Error while loading elf kernel") exits 1:
+        // never a guest's value.
         assert_eq!(exit_of_code(Some(1)), Exit::Qemu(Some(1)));
         assert_eq!(exit_of_code(Some(0)), Exit::Qemu(Some(0)));
         // The init's value, 42, as QEMU reports it.
@@ -372,6 +387,31 @@ mod tests {
         );
         assert_eq!(exit_of_code(Some(3)), Exit::Guest(1));
         assert_eq!(exit_of_code(None), Exit::Qemu(None));
+        // QEMU's failure, with its message (as QEMU 7.2 words a vmlinux cut
+        // short), is an error; the same code from a guest is not.
+        let e = qemu_failure(
+            Exit::Qemu(Some(1)),
+            "qemu-system-x86_64: Error while loading elf kernel\n",
+            "",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("Error while loading elf kernel"),
+            "{e}"
+        );
+        assert_eq!(
+            qemu_failure(
+                Exit::Qemu(Some(1)),
+                "",
+                "[    1.0] forge_exit: powering off\n"
+            )
+            .unwrap(),
+            Exit::Guest(0)
+        );
+        assert_eq!(
+            qemu_failure(Exit::Qemu(Some(0)), "", "").unwrap(),
+            Exit::Qemu(Some(0))
+        );
     }
 
     #[test]

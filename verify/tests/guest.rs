@@ -120,7 +120,8 @@ fn a_console_flood_arrives_whole() {
 
 #[test]
 fn a_damaged_vmlinux_falls_back_to_the_bzimage() {
-    // QEMU refuses a vmlinux cut short ("could not load kernel", exit 1);
+    // QEMU refuses a vmlinux cut short ("Error while loading elf kernel",
+    // exit 1);
     // that exit is QEMU's, not a guest's, and the run boots the bzImage.
     let repo = common::repo();
     let matrix = verify::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
