@@ -24,7 +24,6 @@ pub const HUNG_6_12: &str = fixture!("6.12", "never_checks_stop");
 pub const HUNG_LATEST: &str = fixture!("latest", "never_checks_stop");
 pub const CANCEL_6_1: &str = fixture!("6.1", "cancel_created");
 pub const CANCEL_LATEST: &str = fixture!("latest", "cancel_created");
-pub const STOP_LATEST: &str = fixture!("latest", "stop_after_run");
 
 /// A log of a real-world case under `tests/fixtures/cases/` (see the README
 /// there): cases without an accepted snapshot of their own.

@@ -178,15 +178,9 @@ fn refuse_odd(p: &Path, must_be_dir: bool) -> Result<()> {
 /// open file, so a link swapped in after [`sources`] looked is refused too)
 /// and without writing through one at `to`.
 fn copy_regular(from: &Path, to: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut src = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(from)
-        .with_context(|| format!("opening {} (a symbolic link is refused)", from.display()))?;
-    if !src.metadata()?.is_file() {
-        bail!("{} is not a regular file", from.display());
-    }
+    let mut src = crate::regular::open(from).context(
+        "copying a listing's source; a listing may hold only regular files (replace a link with the file)",
+    )?;
     let mut dst = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

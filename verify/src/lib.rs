@@ -22,6 +22,7 @@ pub mod normalize;
 pub mod outcome;
 pub mod prereq;
 pub mod provision;
+pub mod regular;
 pub mod report;
 pub mod run;
 pub mod sandbox;

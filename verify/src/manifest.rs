@@ -171,9 +171,9 @@ impl Scenario {
     /// Reads `dir/scenario.toml`; every error names the file, the key and what is allowed.
     pub fn load(dir: &Path, kernel_ids: &[String]) -> Result<Scenario> {
         let path = dir.join(FILE_NAME);
-        let text = std::fs::read_to_string(&path).with_context(|| {
+        let text = crate::regular::read_to_string(&path).with_context(|| {
             format!(
-                "{}: cannot read the scenario manifest; every kmods/<name>/ needs one (see README.md, \"Adding an example\")",
+                "{}: cannot read the scenario manifest; every kmods/<name>/ needs one, a regular file (see README.md, \"Adding an example\")",
                 path.display()
             )
         })?;
@@ -258,13 +258,25 @@ pub const SHARED_DIR: &str = "include";
 
 /// Every example under `kmods/`, sorted by name. A directory without a
 /// manifest is an error, not something to skip; only `kmods/include/`, the
-/// shared headers, is not an example.
+/// shared headers, is not an example. A symbolic link or a file directly
+/// under `kmods/` is an error too: a listing is a directory of its own.
 pub fn discover(kmods: &Path, kernel_ids: &[String]) -> Result<Vec<Scenario>> {
     let mut dirs = Vec::new();
     for entry in std::fs::read_dir(kmods).with_context(|| format!("reading {}", kmods.display()))? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type()?.is_dir() && !name.starts_with('.') && name != SHARED_DIR {
+        if name.starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if !kind.is_dir() {
+            bail!(
+                "{}: {}; kmods/ holds only listing directories and include/ (replace a link with the directory itself)",
+                entry.path().display(),
+                if kind.is_symlink() { "a symbolic link" } else { "not a directory" }
+            );
+        }
+        if name != SHARED_DIR {
             dirs.push(entry.path());
         }
     }
@@ -275,6 +287,40 @@ pub fn discover(kmods: &Path, kernel_ids: &[String]) -> Result<Vec<Scenario>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_under_kmods_are_refused_by_name() {
+        let d = std::env::temp_dir().join(format!("verify-discover-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let kmods = d.join("kmods");
+        std::fs::create_dir_all(kmods.join("demo")).unwrap();
+        std::fs::write(
+            kmods.join("demo").join(FILE_NAME),
+            "title='t'\nexpect='clean'\nsteps=['rmmod demo']\n",
+        )
+        .unwrap();
+        assert_eq!(discover(&kmods, &ids()).unwrap().len(), 1);
+        // A manifest that links to a host file is not read.
+        std::fs::write(
+            d.join("host.toml"),
+            "title='secret'\nexpect='clean'\nsteps=['rmmod x']\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(kmods.join("linked")).unwrap();
+        std::os::unix::fs::symlink(d.join("host.toml"), kmods.join("linked").join(FILE_NAME))
+            .unwrap();
+        let e = format!("{:#}", discover(&kmods, &ids()).unwrap_err());
+        assert!(
+            e.contains("linked/scenario.toml") && e.contains("symbolic link"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(kmods.join("linked")).unwrap();
+        // A listing directory that is a link is named, not skipped.
+        std::os::unix::fs::symlink(kmods.join("demo"), kmods.join("alias")).unwrap();
+        let e = format!("{:#}", discover(&kmods, &ids()).unwrap_err());
+        assert!(e.contains("alias") && e.contains("symbolic link"), "{e}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
 
     fn ids() -> Vec<String> {
         vec!["5.10".into(), "6.1".into()]

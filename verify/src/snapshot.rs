@@ -21,8 +21,7 @@
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -327,22 +326,13 @@ pub fn same(a: &str, b: &str) -> bool {
 /// a link, checked line by line ([`parse`], so a damaged file is named with
 /// its line), then read with insta, the reference reader of the format.
 pub fn read(path: &Path) -> Result<String> {
-    let mut bytes = Vec::new();
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| {
-            if e.raw_os_error() == Some(libc::ELOOP) {
-                anyhow::anyhow!(
-                    "{}: a symbolic link where a snapshot should be; snapshots are regular files: remove it (`git rm`)",
-                    path.display()
-                )
-            } else {
-                anyhow::Error::new(e).context(format!("reading snapshot {}", path.display()))
-            }
-        })?;
+    let bytes = crate::regular::read(path).map_err(|e| match e {
+        crate::regular::OpenError::Link(_) => anyhow::anyhow!(
+            "{}: a symbolic link where a snapshot should be; snapshots are regular files: remove it (`git rm`)",
+            path.display()
+        ),
+        e => anyhow::Error::new(e).context(format!("reading snapshot {}", path.display())),
+    })?;
     let (header_lines, _) = parse(path, &bytes)?;
     let snap = insta::Snapshot::from_file(path).map_err(|e| {
         anyhow::anyhow!(

@@ -6,8 +6,6 @@
 //! component with `symlink_metadata`, and the file itself is opened with
 //! `O_NOFOLLOW` (and `O_NONBLOCK`, so a FIFO cannot hang the build).
 
-use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path};
 
 /// What a refused path is part of, for the fix in the message.
@@ -130,31 +128,16 @@ pub fn read(root: &Path, path: &Path, holder: Holder) -> Result<String, String> 
     if !inside(root, path, holder)? {
         return Err(format!("{} does not exist", rel(root, path)));
     }
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| {
-            if e.raw_os_error() == Some(libc::ELOOP) {
-                format!("{} is a symbolic link; {}", rel(root, path), holder.fix())
-            } else {
-                format!("reading {}: {e}", rel(root, path))
-            }
-        })?;
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("reading {}: {e}", rel(root, path)))?;
-    if !meta.is_file() {
-        return Err(format!(
+    use crate::regular::OpenError;
+    crate::regular::read_to_string(path).map_err(|e| match e {
+        OpenError::Link(_) => format!("{} is a symbolic link; {}", rel(root, path), holder.fix()),
+        OpenError::NotRegular(_) => format!(
             "{} is not a regular file; {}",
             rel(root, path),
             holder.fix().replace("replace the link", "replace it")
-        ));
-    }
-    let mut text = String::new();
-    file.read_to_string(&mut text)
-        .map_err(|e| format!("reading {}: {e}", rel(root, path)))?;
-    Ok(text)
+        ),
+        OpenError::Io { source, .. } => format!("reading {}: {source}", rel(root, path)),
+    })
 }
 
 #[cfg(test)]
