@@ -125,12 +125,6 @@ pub fn parse(channel: &str) -> (Vec<Record>, Vec<String>) {
     (records, bad)
 }
 
-/// The `sleep` of a step's command, in seconds, when the step is one: a run
-/// that is quiet during it is waiting, not stuck.
-pub fn sleep_secs(command: &str) -> Option<u64> {
-    command.strip_prefix("sleep ")?.trim().parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,11 +168,5 @@ mod tests {
         assert_eq!(bad.len(), 2, "{bad:?}");
         assert!(bad[0].contains("line 2"), "{bad:?}");
         assert!(bad[1].contains("line 3"), "{bad:?}");
-    }
-
-    #[test]
-    fn sleep_steps() {
-        assert_eq!(sleep_secs("sleep 4"), Some(4));
-        assert_eq!(sleep_secs("rmmod sleep"), None);
     }
 }

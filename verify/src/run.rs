@@ -12,11 +12,6 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Time without progress after a crash report that ends a run early: the
-/// report is complete and the guest is stuck (a step blocked for good).
-/// A `sleep` step is waited out first.
-const SETTLE: Duration = Duration::from_secs(3);
-
 /// A kernel that has not reached its init after this long under TCG is not
 /// going to; measured boots take 1–3 s on an idle host.
 const BOOT_LIMIT: Duration = Duration::from_secs(90);
@@ -134,8 +129,6 @@ fn boot(root: &Root, s: &Scenario, initrd: &Path, channel: &Path) -> Result<(vm:
             cmdline: vm::cmdline(s.hung_task_timeout_secs, s.watchdog_thresh),
             time_limit: Duration::from_secs(s.time_limit),
             boot_limit: BOOT_LIMIT,
-            settle: SETTLE,
-            is_report: console::is_report,
         }
         .run()
     };
