@@ -6,7 +6,7 @@
 //!
 //! The files are copied unchanged (CR LF, boot lines and all) from a run of
 //! the matrix: `target/verify/work/<kernel>/<example>/console-0.log` and
-//! `channel.log`. A run that was stopped early ends its snapshot with the
+//! `channel-0.log`. A run that was stopped early ends its snapshot with the
 //! harness's `[stopped: …]` line, which the console cannot hold.
 
 use std::path::{Path, PathBuf};
