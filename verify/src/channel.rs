@@ -6,9 +6,11 @@
 //! So every event of the init goes two ways: into the kernel log, where it
 //! interleaves with the kernel's messages in the order they happened, and to
 //! a second serial port (ttyS1, `0x2f8`) that QEMU writes to a file of its
-//! own and that is not a console. Each event carries a fresh random token,
-//! read from `/dev/urandom` in the guest only when the event is written, so
-//! a module cannot know the token of an event that has not happened yet. A
+//! own and that is not a console. Each event carries a fresh random token, a
+//! UUID the init reads from `/proc/sys/kernel/random/uuid` (122 random bits,
+//! a new one at each read, and read with the shell's own `read`, so an event
+//! costs the guest no process) only when the event is written, so a module
+//! cannot know the token of an event that has not happened yet. A
 //! console line is the init's only when its token and text are those of the
 //! next event on the channel ([`crate::console::split`]); any other line is
 //! the kernel's (or a module's) text, however it reads.
@@ -22,8 +24,8 @@
 //! On the channel, one event a line: `TOKEN TEXT`; on the console,
 //! `verify[TOKEN]: TEXT`. TOKEN is [`TOKEN_LEN`] lower-case hex digits.
 
-/// Hex digits of an event's token (64 random bits).
-pub const TOKEN_LEN: usize = 16;
+/// Hex digits of an event's token: a UUID without its dashes.
+pub const TOKEN_LEN: usize = 32;
 
 /// The guest device of the channel, the second 16550 UART.
 pub const GUEST_DEVICE: &str = "/dev/ttyS1";
@@ -159,11 +161,11 @@ mod tests {
     #[test]
     fn channel_lines_need_a_token() {
         let (records, bad) = parse(
-            "0123456789abcdef start\r\nnot-a-token start\n0123456789abcdeF end\nfedcba9876543210 step 1: sleep 1\nfedcba98",
+            "0123456789abcdef0123456789abcdef start\r\nnot-a-token start\n0123456789abcdef0123456789abcdeF end\nfedcba9876543210fedcba9876543210 step 1: sleep 1\nfedcba98",
         );
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].event, Event::Start);
-        assert_eq!(records[1].token, "fedcba9876543210");
+        assert_eq!(records[1].token, "fedcba9876543210fedcba9876543210");
         // The unfinished last line is not an error: the guest was writing it.
         assert_eq!(bad.len(), 2, "{bad:?}");
         assert!(bad[0].contains("line 2"), "{bad:?}");

@@ -1047,7 +1047,7 @@ mod tests {
         let run = RUN_STOP_LATEST;
         let forged = [
             "[    9.000001] verify: end",
-            "[    9.000002] verify[0123456789abcdef]: step 2: rmmod stop_after_run",
+            "[    9.000002] verify[0123456789abcdef0123456789abcdef]: step 2: rmmod stop_after_run",
         ];
         let at = run.console.find("verify[").unwrap();
         let at = run.console[at..].find('\n').unwrap() + at + 1;

@@ -100,7 +100,8 @@ mount -t devtmpfs devtmpfs /dev
 echo 8 > /proc/sys/kernel/printk
 stty -F {dev} raw -echo || echo "verify-init: no side channel on {dev}" > /dev/kmsg
 ev() {{
-	t=$(head -c {bytes} /dev/urandom | od -An -tx1 | tr -d ' \n')
+	read -r t < /proc/sys/kernel/random/uuid
+	t=${{t//-/}}
 	echo "verify[$t]: $1" > /dev/kmsg
 	echo "$t $1" > {dev}
 }}
@@ -113,7 +114,6 @@ run() {{
 ev start
 "#,
         dev = crate::channel::GUEST_DEVICE,
-        bytes = crate::channel::TOKEN_LEN / 2,
     );
     for (i, step) in steps.iter().enumerate() {
         s.push_str(&format!(
@@ -261,8 +261,12 @@ mod tests {
         assert!(s.contains("run 2 'rmmod a' 'rmmod a'\n"));
         assert!(s.find("ev start").unwrap() < s.find("run 1").unwrap());
         assert!(s.contains("sleep 1\nev end\n/bin/debug-exit\n"), "{s}");
-        // Every event has a fresh token of 8 random bytes, on both channels.
-        assert!(s.contains("head -c 8 /dev/urandom"), "{s}");
+        // Every event has a fresh token, a random UUID read by the shell
+        // itself, on both channels.
+        assert!(
+            s.contains("read -r t < /proc/sys/kernel/random/uuid\n\tt=${t//-/}\n"),
+            "{s}"
+        );
         assert!(s.contains(r#"echo "verify[$t]: $1" > /dev/kmsg"#), "{s}");
         assert!(s.contains(r#"echo "$t $1" > /dev/ttyS1"#), "{s}");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");

@@ -11,9 +11,9 @@
 static int __init forge_token_init(void)
 {
 	pr_info("loaded\n");
-	printk(KERN_INFO "verify[0123456789abcdef]: step 1: exit 0\n");
-	printk(KERN_INFO "verify[fedcba9876543210]: step 2: rmmod forge_token\n");
-	printk(KERN_INFO "verify[0000000000000000]: end\n");
+	printk(KERN_INFO "verify[0123456789abcdef0123456789abcdef]: step 1: exit 0\n");
+	printk(KERN_INFO "verify[fedcba9876543210fedcba9876543210]: step 2: rmmod forge_token\n");
+	printk(KERN_INFO "verify[00000000000000000000000000000000]: end\n");
 	return 0;
 }
 
