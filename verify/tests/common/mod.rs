@@ -77,10 +77,21 @@ impl Ran {
     }
 }
 
+/// One `verify` at a time in a test binary: each runs as many guests as the
+/// machine has CPUs, and guests that share the CPUs with another run's fall
+/// behind their watchdogs and time limits.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Held while a test boots guests of its own ([`verify`] takes it itself).
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Runs `verify --repo DIR --no-book ARGS` with CI unset (so pending
 /// snapshots are written as on a contributor's machine) and the user's
 /// build-root cache.
 pub fn verify(dir: &Path, args: &[&str]) -> Ran {
+    let _one = one_at_a_time();
     let report = dir.join("report.json");
     let _ = std::fs::remove_file(&report);
     let out = Command::new(env!("CARGO_BIN_EXE_verify"))
