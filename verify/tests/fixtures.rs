@@ -65,6 +65,17 @@ fn read_run(path: &Path) -> Split {
     s
 }
 
+/// The outcome of a kept run: one that reached its end event powered off
+/// through isa-debug-exit; one that did not was stopped at its time limit.
+fn run_outcome(run: &Split) -> verify::outcome::Outcome {
+    let exit = if run.finished {
+        Exit::Guest(verify::initramfs::DONE)
+    } else {
+        Exit::TimedOut
+    };
+    outcome(&run.kernel_lines(), &exit, run.finished)
+}
+
 fn kernel_ids() -> Vec<String> {
     Matrix::load(&root().join("kernels.toml")).unwrap().ids()
 }
@@ -130,15 +141,7 @@ fn fixtures_have_the_expected_outcome() {
     let mut failures = Vec::new();
     for (kernel, example, path) in &all_fixtures() {
         let run = read_run(path);
-        // A run that reached its end event powered off through
-        // isa-debug-exit; one that did not was stopped after its crash report
-        // went quiet.
-        let exit = if run.finished {
-            Exit::Guest(verify::initramfs::DONE)
-        } else {
-            Exit::Settled
-        };
-        let got = outcome(&run.kernel_lines(), &exit, run.finished);
+        let got = run_outcome(&run);
         let scenario = Scenario::load(&root().join("kmods").join(example), &ids).unwrap();
         let want = scenario.expected(kernel);
         if got != want {
@@ -163,12 +166,7 @@ fn fixtures_of_modelled_listings_are_reachable_in_their_model() {
             continue;
         }
         let run = read_run(path);
-        let exit = if run.finished {
-            Exit::Guest(verify::initramfs::DONE)
-        } else {
-            Exit::Settled
-        };
-        let got = outcome(&run.kernel_lines(), &exit, run.finished);
+        let got = run_outcome(&run);
         match verify::crosscheck::check(&models, example, got, &normalize(&run.lines)) {
             Ok(Some(_)) => checked += 1,
             other => failures.push(format!("{kernel}/{example}: {other:?}")),
