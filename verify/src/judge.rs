@@ -110,9 +110,16 @@ pub fn example(
                 format!("W=1 warnings:\n{}", first.warnings.join("\n")),
             );
         } else if first.outcome != e.expected {
+            let key = if sc.expect_on.contains_key(kernel) {
+                format!("`expect_on.\"{kernel}\"`")
+            } else {
+                "`expect` (or `expect_on.\"KERNEL\"` for one kernel)".to_string()
+            };
             let msg = format!(
-                "outcome {} but the manifest expects {}",
-                first.outcome, e.expected
+                "outcome {} but the manifest expects {} ({}, key {key}); if the kernel is right, change the manifest",
+                first.outcome,
+                e.expected,
+                rel(s.repo, &sc.dir.join(crate::manifest::FILE_NAME)),
             );
             add_problem(&mut e, msg);
         } else if let Some(second) = outs.get(1) {

@@ -53,6 +53,10 @@ pub const DEFAULT_HUNG_TASK_TIMEOUT: u32 = 10;
 fn default_hung_task_timeout() -> u32 {
     DEFAULT_HUNG_TASK_TIMEOUT
 }
+/// Seconds a time limit must leave after a watchdog threshold for the
+/// report an `expect` names (measured: 1.5 to 2.5 s after the threshold).
+const REPORT_ROOM: u64 = 3;
+
 /// The soft-lockup detector reports a CPU that did not schedule for
 /// `2 * watchdog_thresh` seconds (kernel/watchdog.c, `get_softlockup_thresh()`).
 pub const DEFAULT_WATCHDOG_THRESH: u32 = 2;
@@ -229,6 +233,30 @@ impl Scenario {
                 raw.watchdog_thresh
             );
         }
+        // A hang is reported some seconds after its threshold (the check
+        // runs each second, the step starts after the init's own), so an
+        // expected report needs that much room inside the time limit.
+        let outcomes = || std::iter::once(expect).chain(expect_on.values().copied());
+        if outcomes().any(|o| o == Outcome::HungTask)
+            && raw.time_limit < u64::from(raw.hung_task_timeout_secs) + REPORT_ROOM
+        {
+            bail!(
+                "key `time_limit`: {} s leaves no room for the expected hung-task report, which comes after `hung_task_timeout_secs` ({} s); make `time_limit` at least {} or `hung_task_timeout_secs` shorter",
+                raw.time_limit,
+                raw.hung_task_timeout_secs,
+                u64::from(raw.hung_task_timeout_secs) + REPORT_ROOM
+            );
+        }
+        if outcomes().any(|o| o == Outcome::SoftLockup)
+            && raw.time_limit < 2 * u64::from(raw.watchdog_thresh) + REPORT_ROOM
+        {
+            bail!(
+                "key `time_limit`: {} s leaves no room for the expected soft-lockup report, which comes after twice `watchdog_thresh` ({} s); make `time_limit` at least {} or `watchdog_thresh` shorter",
+                raw.time_limit,
+                2 * raw.watchdog_thresh,
+                2 * u64::from(raw.watchdog_thresh) + REPORT_ROOM
+            );
+        }
         if raw.steps.is_empty() {
             bail!("key `steps`: no steps; allowed steps are {STEP_KINDS}");
         }
@@ -395,6 +423,18 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
         let e = err("title='t'\nexpect='clean'\nhung_task_timeout_secs=0\nsteps=['rmmod x']\n");
         assert!(
             e.contains("`hung_task_timeout_secs`") && e.contains("1 to 120"),
+            "{e}"
+        );
+        let e = err("title='t'\nexpect='hung-task'\ntime_limit=8\nsteps=['rmmod x']\n");
+        assert!(
+            e.contains("`time_limit`")
+                && e.contains("hung_task_timeout_secs")
+                && e.contains("at least 13"),
+            "{e}"
+        );
+        let e = err("title='t'\nexpect='clean'\ntime_limit=6\nsteps=['rmmod x']\n[expect_on]\n'6.1'='soft-lockup'\n");
+        assert!(
+            e.contains("watchdog_thresh") && e.contains("at least 7"),
             "{e}"
         );
         let e = err("title='t'\nexpect='clean'\nwatchdog_thresh=99\nsteps=['rmmod x']\n");

@@ -268,7 +268,7 @@ fn real_dir(dir: &Path) -> Result<bool> {
 fn refuse_unless_regular(path: &Path, kind: std::fs::FileType) -> Result<()> {
     if kind.is_symlink() {
         bail!(
-            "{}: a symbolic link in a snapshot directory; snapshots are regular files, and reading or writing through a link would reach a file outside the repository: remove it (`git rm`)",
+            "{}: a symbolic link in a snapshot directory; snapshots are regular files, and reading or writing through a link would reach a file outside the repository: remove it (`rm`, or `git rm` if it is committed)",
             path.display()
         );
     }
@@ -328,7 +328,7 @@ pub fn same(a: &str, b: &str) -> bool {
 pub fn read(path: &Path) -> Result<String> {
     let bytes = crate::regular::read(path).map_err(|e| match e {
         crate::regular::OpenError::Link(_) => anyhow::anyhow!(
-            "{}: a symbolic link where a snapshot should be; snapshots are regular files: remove it (`git rm`)",
+            "{}: a symbolic link where a snapshot should be; snapshots are regular files: remove it (`rm`, or `git rm` if it is committed)",
             path.display()
         ),
         e => anyhow::Error::new(e).context(format!("reading snapshot {}", path.display())),
