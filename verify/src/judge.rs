@@ -60,6 +60,15 @@ pub fn example(
     say: &mut dyn FnMut(String),
 ) -> Judged {
     let store = Store::new(&sc.dir, &sc.name);
+    // The command that accepts what this run saw, on the kernels it ran.
+    let only: String = if runs.len() < s.matrix.len() {
+        runs.iter()
+            .map(|r| format!(" --kernel {}", r.kernel))
+            .collect()
+    } else {
+        String::new()
+    };
+    let accept_cmd = format!("cargo run -p verify -- --accept{only} {}", sc.name);
     // Every run of a listing that a simulation models must be one of the
     // model's reachable outcomes.
     let models = examples::models_for_kmod(&sc.name);
@@ -183,9 +192,8 @@ pub fn example(
             match store.write_pending(kernel, &first.text) {
                 Ok(p) => {
                     say(format!(
-                        "wrote {} (accept with `cargo run -p verify -- --accept {}` or `cargo insta review`)",
+                        "wrote {} (accept with `{accept_cmd}` or `cargo insta review`)",
                         rel(s.repo, &p),
-                        sc.name
                     ));
                     written.push(p);
                 }
