@@ -173,11 +173,6 @@ pub fn classify(line: &str) -> Option<Outcome> {
         .map(|(_, o)| *o)
 }
 
-/// Whether `line` opens a kernel report (`classify` is `Some`).
-pub fn is_report(line: &str) -> bool {
-    classify(line).is_some()
-}
-
 /// Whether `line` is the kernel saying it restarts the machine.
 pub fn is_reboot(line: &str) -> bool {
     REBOOT.is_match(strip_prefix(line))
