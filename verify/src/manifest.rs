@@ -233,9 +233,10 @@ impl Scenario {
                 raw.watchdog_thresh
             );
         }
-        // A hang is reported some seconds after its threshold (the check
-        // runs each second, the step starts after the init's own), so an
-        // expected report needs that much room inside the time limit.
+        // A hang is reported some seconds after its threshold (the hung-task
+        // check runs each second, the soft-lockup check every
+        // 2*watchdog_thresh/5 s, and the step starts after the init's own),
+        // so an expected report needs that much room inside the time limit.
         let outcomes = || std::iter::once(expect).chain(expect_on.values().copied());
         if outcomes().any(|o| o == Outcome::HungTask)
             && raw.time_limit < u64::from(raw.hung_task_timeout_secs) + REPORT_ROOM
