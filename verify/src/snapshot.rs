@@ -264,34 +264,58 @@ fn real_dir(dir: &Path) -> Result<bool> {
     }
 }
 
+/// The error for a symbolic link where a snapshot file is.
+fn link_refused(path: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}: a symbolic link in a snapshot directory; snapshots are regular files, and reading or writing through a link would reach a file outside the repository: remove it (`rm`, or `git rm` if it is committed)",
+        path.display()
+    )
+}
+
+/// The error for anything else that is not a regular file there.
+fn not_regular(path: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}: not a regular file; a snapshot is a text file in insta's format: remove it",
+        path.display()
+    )
+}
+
 /// Refuses a snapshot file that is not a regular file, naming it.
 fn refuse_unless_regular(path: &Path, kind: std::fs::FileType) -> Result<()> {
     if kind.is_symlink() {
-        bail!(
-            "{}: a symbolic link in a snapshot directory; snapshots are regular files, and reading or writing through a link would reach a file outside the repository: remove it (`rm`, or `git rm` if it is committed)",
-            path.display()
-        );
+        return Err(link_refused(path));
     }
     if !kind.is_file() {
-        bail!(
-            "{}: not a regular file; a snapshot is a text file in insta's format: remove it",
-            path.display()
-        );
+        return Err(not_regular(path));
     }
     Ok(())
 }
 
-/// The snapshot at `path`, if there is one. The file is opened without
-/// following a link (`O_NOFOLLOW`), so a link made after [`Store::files`]
-/// looked is refused too.
-fn read_if_exists(path: PathBuf) -> Result<Option<(PathBuf, String)>> {
-    match path.symlink_metadata() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-        Ok(m) => refuse_unless_regular(&path, m.file_type())?,
+/// The bytes of the snapshot file at `path`, `None` when there is none. It
+/// is opened without following a link (`O_NOFOLLOW`), so a link made after
+/// [`Store::files`] looked is refused too.
+fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>> {
+    use crate::regular::OpenError;
+    match crate::regular::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.not_found() => Ok(None),
+        Err(OpenError::Link(_)) => Err(link_refused(path)),
+        Err(OpenError::NotRegular(_)) => Err(not_regular(path)),
+        Err(e) => {
+            Err(anyhow::Error::new(e).context(format!("reading snapshot {}", path.display())))
+        }
     }
-    let text = read(&path)?;
-    Ok(Some((path, text)))
+}
+
+/// The snapshot at `path`, if there is one.
+fn read_if_exists(path: PathBuf) -> Result<Option<(PathBuf, String)>> {
+    match read_bytes(&path)? {
+        None => Ok(None),
+        Some(bytes) => {
+            let text = text_of(&path, &bytes)?;
+            Ok(Some((path, text)))
+        }
+    }
 }
 
 /// A pending `.snap.new` beside `snapshot` is moot once the output is
@@ -326,14 +350,14 @@ pub fn same(a: &str, b: &str) -> bool {
 /// a link, checked line by line ([`parse`], so a damaged file is named with
 /// its line), then read with insta, the reference reader of the format.
 pub fn read(path: &Path) -> Result<String> {
-    let bytes = crate::regular::read(path).map_err(|e| match e {
-        crate::regular::OpenError::Link(_) => anyhow::anyhow!(
-            "{}: a symbolic link where a snapshot should be; snapshots are regular files: remove it (`rm`, or `git rm` if it is committed)",
-            path.display()
-        ),
-        e => anyhow::Error::new(e).context(format!("reading snapshot {}", path.display())),
-    })?;
-    let (header_lines, _) = parse(path, &bytes)?;
+    let bytes = read_bytes(path)?
+        .with_context(|| format!("reading snapshot {}: there is no such file", path.display()))?;
+    text_of(path, &bytes)
+}
+
+/// The text of the snapshot at `path`, whose bytes are `bytes`.
+fn text_of(path: &Path, bytes: &[u8]) -> Result<String> {
+    let (header_lines, _) = parse(path, bytes)?;
     let snap = insta::Snapshot::from_file(path).map_err(|e| {
         anyhow::anyhow!(
             "{}:2-{}: insta cannot read the header ({e}); {}",

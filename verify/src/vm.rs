@@ -104,66 +104,34 @@ pub struct Machine<'a> {
     pub boot_limit: Duration,
 }
 
-/// Splits bytes into lines as they arrive, keeping a partial last line.
-#[derive(Default)]
-struct Lines {
-    partial: Vec<u8>,
-}
-
-impl Lines {
-    /// The complete lines in `partial + new`, lossily decoded.
-    fn feed(&mut self, new: &[u8]) -> Vec<String> {
-        self.partial.extend_from_slice(new);
-        let Some(last) = self.partial.iter().rposition(|&b| b == b'\n') else {
-            return Vec::new();
-        };
-        let rest = self.partial.split_off(last + 1);
-        let done = std::mem::replace(&mut self.partial, rest);
-        String::from_utf8_lossy(&done)
-            .lines()
-            .map(|l| l.trim_end_matches('\r').to_string())
-            .collect()
-    }
-}
-
-/// What the side channel has said so far, read incrementally from its file.
+/// What the side channel has said so far, read incrementally from its file
+/// (a few dozen lines: read again whole with [`crate::channel::parse`] each
+/// time it grows).
 #[derive(Default)]
 struct ChannelWatch {
     file: Option<std::fs::File>,
     bytes: Vec<u8>,
-    lines: Lines,
     started: bool,
     finished: bool,
 }
 
 impl ChannelWatch {
-    /// Reads what QEMU has written since the last call; true if anything.
-    fn poll(&mut self, path: &Path) -> bool {
+    /// Reads what QEMU has written since the last call.
+    fn poll(&mut self, path: &Path) {
         if self.file.is_none() {
             self.file = std::fs::File::open(path).ok();
         }
         let Some(f) = self.file.as_mut() else {
-            return false;
+            return;
         };
-        let mut new = Vec::new();
-        if f.read_to_end(&mut new).is_err() || new.is_empty() {
-            return false;
+        let before = self.bytes.len();
+        if f.read_to_end(&mut self.bytes).is_err() || self.bytes.len() == before {
+            return;
         }
-        self.bytes.extend_from_slice(&new);
-        for line in self.lines.feed(&new) {
-            let Some(event) = line
-                .split_once(' ')
-                .and_then(|(_, text)| crate::channel::Event::parse(text))
-            else {
-                continue;
-            };
-            match event {
-                crate::channel::Event::Start => self.started = true,
-                crate::channel::Event::End => self.finished = true,
-                _ => {}
-            }
-        }
-        true
+        let (records, _) = crate::channel::parse(&String::from_utf8_lossy(&self.bytes));
+        let has = |e: crate::channel::Event| records.iter().any(|r| r.event == e);
+        self.started = has(crate::channel::Event::Start);
+        self.finished = has(crate::channel::Event::End);
     }
 }
 
@@ -371,16 +339,5 @@ mod tests {
             qemu_failure(Exit::Qemu(Some(0)), "", "").unwrap(),
             Exit::Qemu(Some(0))
         );
-    }
-
-    #[test]
-    fn channel_lines_are_split_as_they_arrive() {
-        let mut l = Lines::default();
-        assert!(l.feed(b"[ 1.0] BUG: kernel NULL").is_empty());
-        assert_eq!(
-            l.feed(b" pointer dereference\r\nnext"),
-            vec!["[ 1.0] BUG: kernel NULL pointer dereference"]
-        );
-        assert_eq!(l.feed(b"\n"), vec!["next"]);
     }
 }
