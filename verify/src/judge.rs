@@ -92,18 +92,18 @@ pub fn example(
             cut: None,
         };
         for u in r.unkept {
-            add_problem(&mut e, u.clone());
+            add_problem(&mut e.problem, u.clone());
         }
         let outs = match r.runs {
             Err(msg) => {
-                add_problem(&mut e, msg.clone());
+                add_problem(&mut e.problem, msg.clone());
                 entries.push(e);
                 continue;
             }
             Ok(outs) => outs,
         };
         let Some(first) = outs.first() else {
-            add_problem(&mut e, "no run was made".into());
+            add_problem(&mut e.problem, "no run was made".into());
             entries.push(e);
             continue;
         };
@@ -115,7 +115,7 @@ pub fn example(
         let compared = store.compare(kernel, &first.text);
         if !first.warnings.is_empty() {
             add_problem(
-                &mut e,
+                &mut e.problem,
                 format!("W=1 warnings:\n{}", first.warnings.join("\n")),
             );
         } else if first.outcome != e.expected {
@@ -130,10 +130,10 @@ pub fn example(
                 e.expected,
                 rel(s.repo, &sc.dir.join(crate::manifest::FILE_NAME)),
             );
-            add_problem(&mut e, msg);
+            add_problem(&mut e.problem, msg);
         } else if let Some(second) = outs.get(1) {
             if let Some(why) = instability(first, second) {
-                add_problem(&mut e, why);
+                add_problem(&mut e.problem, why);
                 say(diff(
                     &first.text,
                     &second.text,
@@ -145,13 +145,13 @@ pub fn example(
         }
         if first.text.trim().is_empty() {
             add_problem(
-                &mut e,
+                &mut e.problem,
                 "the output is empty, not even the steps; a snapshot cannot hold nothing".into(),
             );
         }
         match crate::crosscheck::check(&models, &sc.name, first.outcome, &first.text) {
             Ok(hit) => e.model = hit,
-            Err(msg) => add_problem(&mut e, msg),
+            Err(msg) => add_problem(&mut e.problem, msg),
         }
         let status = match compared {
             Ok((status, expected)) => {
@@ -171,7 +171,7 @@ pub fn example(
             Err(err) => {
                 // A damaged or linked snapshot fails this entry alone; the
                 // output is shown so the run is not wasted.
-                add_problem(&mut e, format!("{err:#}"));
+                add_problem(&mut e.problem, format!("{err:#}"));
                 say(format!(
                     "{}\n{}",
                     style(format!(
@@ -197,7 +197,7 @@ pub fn example(
                     ));
                     written.push(p);
                 }
-                Err(err) => add_problem(&mut e, format!("{err:#}")),
+                Err(err) => add_problem(&mut e.problem, format!("{err:#}")),
             }
         }
         entries.push(e);
@@ -227,7 +227,7 @@ pub fn example(
                     .iter_mut()
                     .filter(|e| accepted.contains_key(&e.kernel))
                 {
-                    add_problem(e, format!("not accepted: {err:#}"));
+                    add_problem(&mut e.problem, format!("not accepted: {err:#}"));
                 }
             }
         }
@@ -262,7 +262,7 @@ fn stale_pending(
             let msg = format!("{err:#}");
             for e in entries.iter_mut() {
                 if !e.problem.as_deref().is_some_and(|p| p.contains(&msg)) {
-                    add_problem(e, msg.clone());
+                    add_problem(&mut e.problem, msg.clone());
                 }
             }
             return Vec::new();
@@ -274,14 +274,7 @@ fn stale_pending(
         let shown = rel(s.repo, p);
         if s.ci {
             for e in entries.iter_mut() {
-                add_problem(
-                    e,
-                    format!(
-                        "{shown}: a pending snapshot is committed (CI=true never writes one, and git ignores them): \
-                         accept it locally with `cargo run -p verify -- --accept {}` or delete it, and commit without it",
-                        store.name
-                    ),
-                );
+                add_problem(&mut e.problem, committed_pending(&shown, &store.name));
             }
             continue;
         }
@@ -302,20 +295,35 @@ fn stale_pending(
                 .all(|k| ran(k)),
         };
         if covered {
-            warnings.push(format!(
-                "{shown}: a pending snapshot this run did not write (left by an earlier run); \
-                 `cargo insta review` would offer that run's output: remove it (`rm {shown}`)"
-            ));
+            warnings.push(stale_pending_warning(&shown));
         }
     }
     warnings
 }
 
-fn add_problem(e: &mut Entry, msg: String) {
-    e.problem = Some(match e.problem.take() {
+/// Adds `msg` to an entry's `problem`, one problem a line.
+pub fn add_problem(problem: &mut Option<String>, msg: String) {
+    *problem = Some(match problem.take() {
         Some(p) => format!("{p}\n{msg}"),
         None => msg,
     });
+}
+
+/// A pending `.snap.new` found under CI=true, which never writes one: it
+/// was committed (git ignores them), a problem of the example `name`.
+pub fn committed_pending(shown: &str, name: &str) -> String {
+    format!(
+        "{shown}: a pending snapshot is committed (CI=true never writes one, and git ignores them): \
+         accept it locally with `cargo run -p verify -- --accept {name}` or delete it, and commit without it"
+    )
+}
+
+/// A pending `.snap.new` that this run did not write: a warning.
+pub fn stale_pending_warning(shown: &str) -> String {
+    format!(
+        "{shown}: a pending snapshot this run did not write (left by an earlier run); \
+         `cargo insta review` would offer that run's output: remove it (`rm {shown}`)"
+    )
 }
 
 /// Why `--accept` refuses two runs of a scenario, or `None` when they agree.

@@ -5,7 +5,9 @@
 //! flow as a listing's dmesg. The library is called directly; the examples
 //! crate's own test checks that each binary prints exactly this text.
 
-use crate::judge::{diff, mismatch, rel, status_word};
+use crate::judge::{
+    add_problem, committed_pending, diff, mismatch, rel, stale_pending_warning, status_word,
+};
 use crate::report::{SimEntry, SimVariant};
 use crate::snapshot::{self, Status, Store};
 use console::style;
@@ -98,8 +100,8 @@ pub fn judge(
     };
     if let Some(second) = second {
         if !snapshot::same(&first.text, &second.text) {
-            problem(
-                &mut e,
+            add_problem(
+                &mut e.problem,
                 "output differs between two explorations; not accepted (the exploration must be deterministic)"
                     .into(),
             );
@@ -120,7 +122,7 @@ pub fn judge(
     let mut written: Vec<PathBuf> = Vec::new();
     match store.compare_single(&first.text) {
         Err(err) => {
-            problem(&mut e, format!("{err:#}"));
+            add_problem(&mut e.problem, format!("{err:#}"));
             say(format!(
                 "{}\n{}",
                 style(format!(
@@ -151,7 +153,7 @@ pub fn judge(
                         }
                         e.snapshot = Some(Status::Match);
                     }
-                    Err(err) => problem(&mut e, format!("not accepted: {err:#}")),
+                    Err(err) => add_problem(&mut e.problem, format!("not accepted: {err:#}")),
                 }
             } else if !ci && status != Status::Match && e.problem.is_none() {
                 match store.write_pending_single(&first.text) {
@@ -159,7 +161,7 @@ pub fn judge(
                         say(format!("wrote {} (accept with `cargo run -p verify -- --accept {name}` or `cargo insta review`)", rel(repo, &p)));
                         written.push(p);
                     }
-                    Err(err) => problem(&mut e, format!("{err:#}")),
+                    Err(err) => add_problem(&mut e.problem, format!("{err:#}")),
                 }
             }
         }
@@ -171,20 +173,14 @@ pub fn judge(
             if e.problem
                 .as_deref()
                 .is_some_and(|p| p.contains(&format!("{err:#}"))) => {}
-        Err(err) => problem(&mut e, format!("{err:#}")),
+        Err(err) => add_problem(&mut e.problem, format!("{err:#}")),
         Ok(pending) => {
             for p in pending.iter().filter(|p| !written.contains(p)) {
                 let shown = rel(repo, p);
                 if ci {
-                    problem(&mut e, format!(
-                        "{shown}: a pending snapshot is committed (CI=true never writes one, and git ignores them): \
-                         accept it locally with `cargo run -p verify -- --accept {name}` or delete it, and commit without it"
-                    ));
+                    add_problem(&mut e.problem, committed_pending(&shown, name));
                 } else {
-                    warnings.push(format!(
-                        "{shown}: a pending snapshot this run did not write (left by an earlier run); \
-                         `cargo insta review` would offer that run's output: remove it (`rm {shown}`)"
-                    ));
+                    warnings.push(stale_pending_warning(&shown));
                 }
             }
         }
@@ -193,13 +189,6 @@ pub fn judge(
         say(format!("{} {w}", style("warning:").yellow().bold()));
     }
     (e, warnings)
-}
-
-fn problem(e: &mut SimEntry, msg: String) {
-    e.problem = Some(match e.problem.take() {
-        Some(p) => format!("{p}\n{msg}"),
-        None => msg,
-    })
 }
 
 #[cfg(test)]
