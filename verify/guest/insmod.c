@@ -23,8 +23,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 2; i < argc; i++) {
-		len += snprintf(params + len, sizeof(params) - len, "%s%s",
-				i > 2 ? " " : "", argv[i]);
+		const char *eq = strchr(argv[i], '=');
+
+		/*
+		 * The kernel splits the parameters at spaces unless a value is
+		 * in double quotes (next_arg() in lib/cmdline.c), so a value
+		 * holding a space is passed as name="value", as kmod does.
+		 */
+		if (eq && strchr(eq, ' '))
+			len += snprintf(params + len, sizeof(params) - len,
+					"%s%.*s\"%s\"", i > 2 ? " " : "",
+					(int)(eq - argv[i] + 1), argv[i], eq + 1);
+		else
+			len += snprintf(params + len, sizeof(params) - len,
+					"%s%s", i > 2 ? " " : "", argv[i]);
 		if (len >= sizeof(params)) {
 			fprintf(stderr, "insmod: ERROR: parameters too long\n");
 			return 1;

@@ -1,7 +1,7 @@
 //! The guest's userland: a newc cpio archive written here, with busybox from
 //! the build root, the modules, and a generated `/init` (DESIGN.md §3).
 
-use crate::manifest::Step;
+use crate::manifest::{shell_quote, Action, Step};
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -77,9 +77,70 @@ impl Cpio {
     }
 }
 
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
+/// `show COMM`: one line per kernel thread named COMM (exact `comm`), in
+/// PID order: its state, allowed CPUs, policy and priority, freezability.
+///
+/// From `/proc/PID/stat` (fields after the `(comm)`: 3 state, 9 flags,
+/// 19 nice, 40 rt_priority, 41 policy; `proc(5)`) and `/proc/PID/status`
+/// (`State:`, `Cpus_allowed_list:`). `PF_KTHREAD` is 0x00200000 and
+/// `PF_NOFREEZE` 0x00008000 on every kernel of the matrix
+/// (`include/linux/sched.h`); a kthread is created with `PF_NOFREEZE`
+/// (`kthreadd()`) and loses it in `set_freezable()`. Whether a thread is
+/// frozen cannot be shown: while kthreads are frozen, so is this shell.
+const SHOW: &str = r#"name=$1
+found=
+for pid in $(cd /proc && ls -d [0-9]* | sort -n); do
+	# A process of this very pipeline can be gone before it is read.
+	{ read -r comm < /proc/$pid/comm; } 2>/dev/null || continue
+	[ "$comm" = "$name" ] || continue
+	{ read -r stat < /proc/$pid/stat; } 2>/dev/null || continue
+	set -- ${stat##*) }
+	[ $(( $7 & 0x200000 )) -ne 0 ] || continue
+	flags=$7 nice=${17} rtprio=${38} policy=${39}
+	state= cpus=
+	while IFS=':	' read -r key value; do
+		case $key in
+		State) state=$value ;;
+		Cpus_allowed_list) cpus=$value ;;
+		esac
+	done < /proc/$pid/status
+	case $policy in
+	0) sched="SCHED_NORMAL nice $nice" ;;
+	1) sched="SCHED_FIFO priority $rtprio" ;;
+	2) sched="SCHED_RR priority $rtprio" ;;
+	3) sched="SCHED_BATCH nice $nice" ;;
+	5) sched="SCHED_IDLE" ;;
+	6) sched="SCHED_DEADLINE" ;;
+	*) sched="policy $policy" ;;
+	esac
+	freezable=yes
+	[ $(( flags & 0x8000 )) -eq 0 ] || freezable=no
+	echo "$name: state $state, cpus $cpus, $sched, freezable $freezable"
+	found=1
+done
+[ -n "$found" ] || { echo "show: no kernel thread named $name"; exit 1; }
+"#;
+
+/// `pkill -SIGNAL -x COMM`, for kernel threads only (busybox has no
+/// `pkill`); exits 1 when no thread has that name, as `pkill` does.
+const SIGNAL: &str = r#"sig=$1 name=$2 pids=
+for d in /proc/[0-9]*; do
+	{ read -r comm < $d/comm; } 2>/dev/null || continue
+	[ "$comm" = "$name" ] || continue
+	{ read -r stat < $d/stat; } 2>/dev/null || continue
+	set -- ${stat##*) }
+	[ $(( $7 & 0x200000 )) -ne 0 ] && pids="$pids ${d#/proc/}"
+done
+[ -n "$pids" ] || { echo "pkill: no kernel thread named $name"; exit 1; }
+kill -$sig $pids
+"#;
+
+/// `echo freeze > /sys/power/state` with the console's UART as a wake-up
+/// source: the host writes to it while this step runs ([`crate::vm`]),
+/// since no kernel of the matrix has `pm_test` and an RTC alarm does not
+/// wake a microvm guest (DESIGN.md §8).
+const FREEZE: &str = "echo enabled > /sys/class/tty/ttyS0/power/wakeup\n\
+                      echo freeze > /sys/power/state\n";
 
 /// The guest's `/init`: raise the console loglevel, run each step with its
 /// output forwarded as events, wait `grace_secs` (guest time) for what the
@@ -89,7 +150,19 @@ fn shell_quote(s: &str) -> String {
 /// fresh random token (`crate::channel`). Each write to the channel opens
 /// the port anew: the last close of a tty waits until the UART has sent
 /// every byte, so an event has reached the host before the init goes on.
+/// With background steps, two shells write events: a lock (a directory,
+/// since busybox has no `flock`) keeps each event's two writes together, so
+/// the console and the channel list events in the same order.
 pub fn init_script(steps: &[Step], grace_secs: u32) -> String {
+    let background = steps.iter().any(|s| s.background);
+    let (lock, unlock) = if background {
+        (
+            "\tuntil mkdir /tmp/ev.lock 2>/dev/null; do :; done\n",
+            "\trmdir /tmp/ev.lock\n",
+        )
+    } else {
+        ("", "")
+    };
     let mut s = format!(
         r#"#!/bin/sh
 /bin/busybox --install -s /bin
@@ -99,28 +172,36 @@ mount -t devtmpfs devtmpfs /dev
 # "quiet" would hide warnings and oopses from the console.
 echo 8 > /proc/sys/kernel/printk
 stty -F {dev} raw -echo || echo "verify-init: no side channel on {dev}" > /dev/kmsg
+# The host writes to the console to wake a frozen guest: not echoed.
+stty -echo
 ev() {{
-	read -r t < /proc/sys/kernel/random/uuid
+{lock}	read -r t < /proc/sys/kernel/random/uuid
 	t=${{t//-/}}
 	echo "verify[$t]: $1" > /dev/kmsg
 	echo "$t $1" > {dev}
-}}
+{unlock}}}
+# The step's start event comes from the init itself, even for a background
+# step, so that steps start in the order they are written.
 run() {{
-	ev "step $1: $2"
-	{{ sh -c "$3"; echo $? > /tmp/rc; }} 2>&1 |
+	{{ sh -c "$2"; echo $? > /tmp/rc.$1; }} 2>&1 |
 		while IFS= read -r line; do ev "out: $line"; done
-	ev "step $1: exit $(cat /tmp/rc)"
+	ev "step $1: exit $(cat /tmp/rc.$1)"
 }}
 ev start
 "#,
         dev = crate::channel::GUEST_DEVICE,
     );
     for (i, step) in steps.iter().enumerate() {
+        let n = i + 1;
+        if step.action == Action::Wait {
+            s.push_str(&format!("ev 'step {n}: wait'\nwait\nev 'step {n}: exit 0'\n"));
+            continue;
+        }
         s.push_str(&format!(
-            "run {} {} {}\n",
-            i + 1,
-            shell_quote(&step.display()),
-            shell_quote(&step.command())
+            "ev {}\nrun {n} {}{}\n",
+            shell_quote(&format!("step {n}: {}", step.display())),
+            shell_quote(&step.command()),
+            if step.background { " &" } else { "" }
         ));
     }
     s.push_str(&format!(
@@ -206,6 +287,10 @@ pub fn build(
         let data = std::fs::read(m).with_context(|| format!("reading {}", m.display()))?;
         c.file(&format!("lib/modules/{name}"), 0o644, &data);
     }
+    c.dir("lib/verify");
+    c.file("lib/verify/show", 0o755, SHOW.as_bytes());
+    c.file("lib/verify/signal", 0o755, SIGNAL.as_bytes());
+    c.file("lib/verify/freeze", 0o755, FREEZE.as_bytes());
     c.file("init", 0o755, init_script(steps, grace_secs).as_bytes());
     Ok(c.finish())
 }
@@ -244,21 +329,25 @@ mod tests {
         assert_eq!(filesz as usize, elf.len());
     }
 
+    fn steps(texts: &[&str]) -> Vec<Step> {
+        texts.iter().map(|t| Step::parse(t).unwrap()).collect()
+    }
+
     #[test]
     fn init_runs_every_step_quoted() {
-        let steps = [
-            Step::Insmod {
-                file: "a.ko".into(),
-                params: vec!["n=1".into()],
-            },
-            Step::Rmmod { name: "a".into() },
-        ];
-        let s = init_script(&steps, 1);
+        let s = init_script(&steps(&["insmod a.ko n=1", "rmmod a"]), 1);
         assert!(
-            s.contains("run 1 'insmod a.ko n=1' '/sbin/insmod /lib/modules/a.ko n=1'\n"),
+            s.contains(r#"ev 'step 1: insmod a.ko n=1'
+run 1 '/sbin/insmod '\''/lib/modules/a.ko'\'' '\''n=1'\'''
+"#),
             "{s}"
         );
-        assert!(s.contains("run 2 'rmmod a' 'rmmod a'\n"));
+        assert!(
+            s.contains(r#"ev 'step 2: rmmod a'
+run 2 'rmmod '\''a'\'''
+"#),
+            "{s}"
+        );
         assert!(s.find("ev start").unwrap() < s.find("run 1").unwrap());
         assert!(s.contains("sleep 1\nev end\n/bin/debug-exit\n"), "{s}");
         // Every event has a fresh token, a random UUID read by the shell
@@ -269,6 +358,57 @@ mod tests {
         );
         assert!(s.contains(r#"echo "verify[$t]: $1" > /dev/kmsg"#), "{s}");
         assert!(s.contains(r#"echo "$t $1" > /dev/ttyS1"#), "{s}");
+        // Without background steps, events need no lock.
+        assert!(!s.contains("ev.lock"), "{s}");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn background_steps_start_in_order_and_events_are_locked() {
+        let s = init_script(&steps(&["rmmod a &", "show a_thread", "wait"]), 1);
+        // The start event is the init's own, then the step runs in the
+        // background.
+        assert!(
+            s.contains(r#"ev 'step 1: rmmod a &'
+run 1 'rmmod '\''a'\''' &
+"#),
+            "{s}"
+        );
+        assert!(
+            s.contains(r#"run 2 'sh /lib/verify/show '\''a_thread'\'''"#),
+            "{s}"
+        );
+        assert!(
+            s.contains("ev 'step 3: wait'\nwait\nev 'step 3: exit 0'\n"),
+            "{s}"
+        );
+        // Two shells write events: each event's two writes are kept together.
+        let ev = &s[s.find("ev() {").unwrap()..s.find("run() {").unwrap()];
+        assert!(
+            ev.find("mkdir /tmp/ev.lock").unwrap() < ev.find("> /dev/kmsg").unwrap()
+                && ev.find("> /dev/ttyS1").unwrap() < ev.find("rmdir /tmp/ev.lock").unwrap(),
+            "{ev}"
+        );
+        // Each step keeps its own status file.
+        assert!(s.contains("echo $? > /tmp/rc.$1"), "{s}");
+    }
+
+    #[test]
+    fn the_helpers_are_packed() {
+        let d = std::env::temp_dir().join(format!("verify-initramfs-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let bb = d.join("busybox");
+        std::fs::write(&bb, b"bb").unwrap();
+        let a = build(&bb, &bb, &[], &steps(&["show x"]), 1).unwrap();
+        for name in ["lib/verify/show\0", "lib/verify/signal\0", "lib/verify/freeze\0"] {
+            assert!(
+                a.windows(name.len()).any(|w| w == name.as_bytes()),
+                "{name} missing"
+            );
+        }
+        // Only kernel threads are shown or signalled: PF_KTHREAD.
+        assert!(SHOW.contains("0x200000") && SIGNAL.contains("0x200000"));
+        assert!(FREEZE.contains("ttyS0/power/wakeup") && FREEZE.contains("freeze > /sys/power/state"));
+        std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -4,6 +4,7 @@
 use crate::channel::Event;
 use crate::console::{strip_prefix, Line};
 use regex::Regex;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 fn re(s: &str) -> Regex {
@@ -170,13 +171,26 @@ fn apply_rules(line: &str) -> String {
 }
 
 /// The guest init's events as the book shows them: the command with a `$`
-/// prompt, its output, and its exit status when it failed.
-fn guest_line(e: &Event) -> Option<String> {
+/// prompt, its output, and its exit status when it failed. A background
+/// step (its command ends with ` &`) ends some steps later, so its end is
+/// always shown, with its command, as a shell reports a finished job:
+/// `[done] rmmod x`, `[exit status 1] rmmod x`. `background` holds the
+/// commands of the background steps seen so far, by step number.
+fn guest_line(e: &Event, background: &mut BTreeMap<usize, String>) -> Option<String> {
     match e {
-        Event::Step { command, .. } => Some(format!("$ {command}")),
+        Event::Step { n, command } => {
+            if let Some(c) = command.strip_suffix(" &") {
+                background.insert(*n, c.to_string());
+            }
+            Some(format!("$ {command}"))
+        }
         Event::Out(out) => Some(out.clone()),
-        Event::Exit { status, .. } if status == "0" => None,
-        Event::Exit { status, .. } => Some(format!("[exit status {status}]")),
+        Event::Exit { n, status } => match (background.get(n), status.as_str()) {
+            (Some(c), "0") => Some(format!("[done] {c}")),
+            (Some(c), _) => Some(format!("[exit status {status}] {c}")),
+            (None, "0") => None,
+            (None, _) => Some(format!("[exit status {status}]")),
+        },
         Event::Start | Event::End => None,
     }
 }
@@ -185,11 +199,12 @@ fn guest_line(e: &Event) -> Option<String> {
 pub fn normalize(lines: &[Line]) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut in_registers = false;
+    let mut background = BTreeMap::new();
     for line in lines {
         let raw = match line {
             Line::Guest(e) => {
                 in_registers = false;
-                out.extend(guest_line(e).map(|g| apply_rules(&g)));
+                out.extend(guest_line(e, &mut background).map(|g| apply_rules(&g)));
                 continue;
             }
             Line::Kernel(raw) => raw,

@@ -126,7 +126,7 @@ fn boot(root: &Root, s: &Scenario, initrd: &Path, channel: &Path) -> Result<(vm:
             initrd,
             channel,
             vcpus: s.vcpus,
-            cmdline: vm::cmdline(s.hung_task_timeout_secs, s.watchdog_thresh),
+            cmdline: vm::cmdline(s.hung_task_timeout_secs, s.watchdog_thresh, &s.cmdline),
             time_limit: Duration::from_secs(s.time_limit),
             boot_limit: BOOT_LIMIT,
         }

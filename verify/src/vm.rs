@@ -21,21 +21,35 @@ use std::time::{Duration, Instant};
 /// build sharing two cores). A fixed value skips that calibration; since it
 /// is not the real rate, `tsc=unstable` keeps the kernel from using the TSC
 /// as its clock, or its watchdog would say so in the middle of a scenario.
+///
+/// `no_console_suspend`: a frozen guest (`echo freeze > /sys/power/state`)
+/// keeps printing to the console, so what happens while it sleeps is seen.
 pub const CMDLINE: &str = "console=ttyS0 quiet panic=-1 printk.devkmsg=on \
-     tsc_early_khz=2000000 tsc=unstable \
+     no_console_suspend tsc_early_khz=2000000 tsc=unstable \
      sysctl.kernel.hung_task_check_interval_secs=1 \
      sysctl.kernel.hung_task_warnings=1";
 
 /// [`CMDLINE`] with a scenario's thresholds: `hung_task_secs` for
 /// `kernel.hung_task_timeout_secs` (`sysctl.*` on the command line works
 /// from 5.8), `watchdog_thresh` for the soft-lockup detector (reports after
-/// twice that).
-pub fn cmdline(hung_task_secs: u32, watchdog_thresh: u32) -> String {
-    format!(
+/// twice that), then the scenario's own parameters (`extra`, already
+/// checked by [`crate::manifest`]: one parameter each, none of these).
+pub fn cmdline(hung_task_secs: u32, watchdog_thresh: u32, extra: &[String]) -> String {
+    let mut c = format!(
         "{CMDLINE} watchdog_thresh={watchdog_thresh} \
          sysctl.kernel.hung_task_timeout_secs={hung_task_secs}"
-    )
+    );
+    for p in extra {
+        c.push(' ');
+        c.push_str(p);
+    }
+    c
 }
+
+/// How often the host writes to a frozen guest's console to wake it: the
+/// guest sleeps at most this long once frozen. A byte that comes before the
+/// guest sleeps is only console input, which nothing reads.
+const WAKE_EVERY: Duration = Duration::from_millis(1000);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Boot {
@@ -113,6 +127,9 @@ struct ChannelWatch {
     bytes: Vec<u8>,
     started: bool,
     finished: bool,
+    /// A freeze step has started and not yet ended: the guest may be
+    /// asleep, waiting for the host to wake it.
+    freezing: bool,
 }
 
 impl ChannelWatch {
@@ -132,6 +149,23 @@ impl ChannelWatch {
         let has = |e: crate::channel::Event| records.iter().any(|r| r.event == e);
         self.started = has(crate::channel::Event::Start);
         self.finished = has(crate::channel::Event::End);
+        let freeze = crate::manifest::Step::parse(&format!(
+            "echo freeze > {}",
+            crate::manifest::POWER_STATE
+        ))
+        .map(|s| s.display())
+        .unwrap_or_default();
+        let mut freezing = None;
+        for r in &records {
+            match &r.event {
+                crate::channel::Event::Step { n, command } if *command == freeze => {
+                    freezing = Some(*n)
+                }
+                crate::channel::Event::Exit { n, .. } if freezing == Some(*n) => freezing = None,
+                _ => {}
+            }
+        }
+        self.freezing = freezing.is_some();
     }
 }
 
@@ -159,7 +193,8 @@ impl Machine<'_> {
             .arg("-initrd")
             .arg(self.initrd)
             .args(["-append", &self.cmdline])
-            .stdin(Stdio::null())
+            // The console's input: a byte there wakes a frozen guest.
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
@@ -215,6 +250,8 @@ impl Machine<'_> {
             s
         });
 
+        let mut console_in = child.stdin.take();
+        let mut woken_at: Option<Instant> = None;
         let mut channel = ChannelWatch::default();
         let mut scenario_started: Option<Instant> = None;
         let mut finished_at: Option<Instant> = None;
@@ -226,6 +263,21 @@ impl Machine<'_> {
             channel.poll(self.channel);
             if channel.started && scenario_started.is_none() {
                 scenario_started = Some(Instant::now());
+            }
+            if channel.freezing {
+                if woken_at.is_none_or(|t| t.elapsed() >= WAKE_EVERY) {
+                    if let Some(input) = console_in.as_mut() {
+                        use std::io::Write;
+                        // A guest that stopped reading its console only
+                        // loses the wake-up; the run goes on to its limit.
+                        if input.write_all(b"\n").and_then(|_| input.flush()).is_err() {
+                            console_in = None;
+                        }
+                    }
+                    woken_at = Some(Instant::now());
+                }
+            } else {
+                woken_at = None;
             }
             if channel.finished && finished_at.is_none() {
                 finished_at = Some(Instant::now());

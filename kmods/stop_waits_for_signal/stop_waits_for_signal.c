@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A thread that ignores kthread_stop() and leaves only on SIGTERM.
+ *
+ * It never calls kthread_should_stop(): it sleeps in msleep() and looks
+ * for a SIGTERM with kernel_dequeue_signal(). kthread_stop() only sets the
+ * stop flag and wakes the thread, and msleep() goes back to sleep until its
+ * time is up, so the rmmod that calls kthread_stop() waits until someone
+ * sends the thread SIGTERM, which it accepts because it called
+ * allow_signal(SIGTERM).
+ */
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+
+static char *greeting = "hello";
+module_param(greeting, charp, 0444);
+MODULE_PARM_DESC(greeting, "what the thread prints when it starts");
+
+static struct task_struct *task;
+
+static int term_waiter_fn(void *data)
+{
+	allow_signal(SIGTERM);
+	pr_info("thread says: %s\n", greeting);
+	while (kernel_dequeue_signal() != SIGTERM)
+		msleep(100);
+	pr_info("thread got SIGTERM, stop requested: %s\n",
+		kthread_should_stop() ? "yes" : "no");
+	return 7;
+}
+
+static int __init stop_waits_for_signal_init(void)
+{
+	task = kthread_run(term_waiter_fn, NULL, "term_waiter");
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	/* Keep the task_struct: the thread may end before kthread_stop(). */
+	get_task_struct(task);
+	return 0;
+}
+
+static void __exit stop_waits_for_signal_exit(void)
+{
+	pr_info("kthread_stop returned %d\n", kthread_stop(task));
+	put_task_struct(task);
+}
+
+module_init(stop_waits_for_signal_init);
+module_exit(stop_waits_for_signal_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kthread_stop() waits for a thread that only SIGTERM ends");
