@@ -13,7 +13,7 @@
 //! Optional: `hung_task_timeout_secs` (default 10) and `watchdog_thresh`
 //! (default 2), the guest's hung-task and soft-lockup thresholds.
 
-use crate::outcome::Outcome;
+use crate::text::outcome::Outcome;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;

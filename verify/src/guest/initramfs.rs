@@ -86,7 +86,7 @@ fn shell_quote(s: &str) -> String {
 /// last step set off, then say so and power off through isa-debug-exit.
 ///
 /// Every event goes into the kernel log and onto the side channel with a
-/// fresh random token (`crate::channel`). Each write to the channel opens
+/// fresh random token (`crate::guest::channel`). Each write to the channel opens
 /// the port anew: the last close of a tty waits until the UART has sent
 /// every byte, so an event has reached the host before the init goes on.
 pub fn init_script(steps: &[Step], grace_secs: u32) -> String {
@@ -113,7 +113,7 @@ run() {{
 }}
 ev start
 "#,
-        dev = crate::channel::GUEST_DEVICE,
+        dev = crate::guest::channel::GUEST_DEVICE,
     );
     for (i, step) in steps.iter().enumerate() {
         s.push_str(&format!(
