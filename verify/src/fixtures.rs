@@ -106,8 +106,8 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn split(&self) -> crate::console::Split {
-        crate::console::split(self.console, self.channel)
+    pub fn split(&self) -> crate::text::console::Split {
+        crate::text::console::split(self.console, self.channel)
     }
 }
 
@@ -124,7 +124,7 @@ pub const RUN_STOP_LATEST: Run = run_fixture!("latest", "stop_after_run");
 /// the harness itself trusts no such line.
 pub fn legacy_scenario_lines(console: &str) -> Result<Vec<&str>, ()> {
     let all: Vec<&str> = console.lines().map(|l| l.trim_end_matches('\r')).collect();
-    let is = |l: &str, m: &str| crate::console::strip_prefix(l) == m;
+    let is = |l: &str, m: &str| crate::text::console::strip_prefix(l) == m;
     let start = all.iter().position(|l| is(l, "verify: start")).ok_or(())?;
     let rest = &all[start + 1..];
     let end = rest
@@ -138,5 +138,5 @@ pub fn legacy_scenario_lines(console: &str) -> Result<Vec<&str>, ()> {
 pub fn legacy_finished(console: &str) -> bool {
     console
         .lines()
-        .any(|l| crate::console::strip_prefix(l) == "verify: end")
+        .any(|l| crate::text::console::strip_prefix(l) == "verify: end")
 }

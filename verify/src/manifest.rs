@@ -13,7 +13,7 @@
 //! Optional: `hung_task_timeout_secs` (default 10) and `watchdog_thresh`
 //! (default 2), the guest's hung-task and soft-lockup thresholds.
 
-use crate::outcome::Outcome;
+use crate::text::outcome::Outcome;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -71,7 +71,7 @@ struct RawVariant {
     expect_on: BTreeMap<String, String>,
 }
 
-/// Kernel parameters the harness sets itself ([`crate::vm::CMDLINE`] and
+/// Kernel parameters the harness sets itself ([`crate::guest::vm::CMDLINE`] and
 /// the manifest's own keys): a scenario cannot change them.
 const HARNESS_PARAMS: &[&str] = &[
     "console",
@@ -324,7 +324,9 @@ fn proc_or_sys_path(w: &Word) -> Result<String, String> {
 fn comm(w: &Word) -> Result<String, String> {
     let c = &w.text;
     if w.quoted || c.is_empty() || c.contains('=') {
-        return Err(format!("`{c}` is not a thread name (plain characters, no quotes)"));
+        return Err(format!(
+            "`{c}` is not a thread name (plain characters, no quotes)"
+        ));
     }
     if c.len() > COMM_MAX {
         return Err(format!(
@@ -347,7 +349,10 @@ impl Step {
         }
         let op = |w: &Word, o: &str| !w.quoted && w.text == o;
         if let Some(w) = ws.iter().find(|w| op(w, "&")) {
-            return Err(bad(&format!("`{}` only ends a step, to run it in the background", w.text)));
+            return Err(bad(&format!(
+                "`{}` only ends a step, to run it in the background",
+                w.text
+            )));
         }
         let t: Vec<&str> = ws.iter().map(|w| w.text.as_str()).collect();
         let action = match t.as_slice() {
@@ -454,7 +459,7 @@ impl Step {
     }
 
     /// The guest's shell command for this step (every word quoted; the
-    /// helper scripts are [`crate::initramfs`]'s). `Wait` is the init's own.
+    /// helper scripts are [`crate::guest::initramfs`]'s). `Wait` is the init's own.
     pub fn command(&self) -> String {
         let q = shell_quote;
         match &self.action {
@@ -531,7 +536,7 @@ pub struct Scenario {
     /// this.
     pub watchdog_thresh: u32,
     /// Kernel parameters added to the harness's command line
-    /// ([`crate::vm::cmdline`]), e.g. `slub_debug=FZPU`, `preempt=full`.
+    /// ([`crate::guest::vm::cmdline`]), e.g. `slub_debug=FZPU`, `preempt=full`.
     pub cmdline: Vec<String>,
     /// For one run of a listing with variants: which one (`None` is the
     /// listing itself).
@@ -699,7 +704,9 @@ impl Scenario {
                 }
             }
             if v.cmdline.is_empty() && v.vcpus.is_none() {
-                bail!("key `{key}`: a variant changes `cmdline` or `vcpus`; this one changes neither");
+                bail!(
+                    "key `{key}`: a variant changes `cmdline` or `vcpus`; this one changes neither"
+                );
             }
             let v_expect = match &v.expect {
                 Some(e) => outcome(&format!("{key}.expect"), e)?,
@@ -1071,13 +1078,22 @@ vcpus = 2
             ("[[variant]]\nname='A'\ncmdline=['x']", "`variant[0].name`"),
             ("[[variant]]\nname='a'", "changes neither"),
             ("[[variant]]\nname='a'\nvcpus=9", "`variant[0].vcpus`"),
-            ("[[variant]]\nname='a'\nvcpus=2\nkernels=['9.9']", "no kernel `9.9`"),
+            (
+                "[[variant]]\nname='a'\nvcpus=2\nkernels=['9.9']",
+                "no kernel `9.9`",
+            ),
             (
                 "[[variant]]\nname='a'\nvcpus=2\n[[variant]]\nname='a'\nvcpus=3",
                 "second variant",
             ),
-            ("[[variant]]\nname='a'\nvcpus=2\nexpect='hang'", "`variant[0].expect`"),
-            ("[[variant]]\nname='a'\nvcpus=2\ncpus=2", "unknown field `cpus`"),
+            (
+                "[[variant]]\nname='a'\nvcpus=2\nexpect='hang'",
+                "`variant[0].expect`",
+            ),
+            (
+                "[[variant]]\nname='a'\nvcpus=2\ncpus=2",
+                "unknown field `cpus`",
+            ),
         ] {
             let e = err(&format!("{base}{extra}\n"));
             assert!(e.contains(says), "{extra}: {e}");

@@ -15,8 +15,8 @@ use std::sync::OnceLock;
 use verify::book::build::{self, Options};
 use verify::book::serve::Server;
 use verify::book::{parity, BookConfig};
+use verify::host::matrix::Matrix;
 use verify::manifest;
-use verify::matrix::Matrix;
 use verify::snapshot::Store;
 
 fn repo() -> PathBuf {

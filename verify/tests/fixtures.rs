@@ -10,12 +10,12 @@
 //! harness's `[stopped: …]` line, which the console cannot hold.
 
 use std::path::{Path, PathBuf};
-use verify::console::{outcome, split, Split};
+use verify::guest::vm::Exit;
+use verify::host::matrix::Matrix;
 use verify::manifest::Scenario;
-use verify::matrix::Matrix;
-use verify::normalize::normalize;
 use verify::snapshot::{same, Store};
-use verify::vm::Exit;
+use verify::text::console::{outcome, split, Split};
+use verify::text::normalize::normalize;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -67,9 +67,9 @@ fn read_run(path: &Path) -> Split {
 
 /// The outcome of a kept run: one that reached its end event powered off
 /// through isa-debug-exit; one that did not was stopped at its time limit.
-fn run_outcome(run: &Split) -> verify::outcome::Outcome {
+fn run_outcome(run: &Split) -> verify::text::outcome::Outcome {
     let exit = if run.finished {
-        Exit::Guest(verify::initramfs::DONE)
+        Exit::Guest(verify::guest::initramfs::DONE)
     } else {
         Exit::TimedOut
     };
@@ -167,7 +167,7 @@ fn fixtures_of_modelled_listings_are_reachable_in_their_model() {
         }
         let run = read_run(path);
         let got = run_outcome(&run);
-        match verify::crosscheck::check(&models, example, got, &normalize(&run.lines)) {
+        match verify::run::crosscheck::check(&models, example, got, &normalize(&run.lines)) {
             Ok(Some(_)) => checked += 1,
             other => failures.push(format!("{kernel}/{example}: {other:?}")),
         }

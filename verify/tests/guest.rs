@@ -124,28 +124,33 @@ fn a_damaged_vmlinux_falls_back_to_the_bzimage() {
     // exit 1);
     // that exit is QEMU's, not a guest's, and the run boots the bzImage.
     let repo = common::repo();
-    let matrix = verify::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
+    let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
     let kernel = &matrix.select(&["6.1".to_string()]).unwrap()[0];
-    let cache = verify::provision::default_cache_dir();
+    let cache = verify::host::provision::default_cache_dir();
     let bar = indicatif::ProgressBar::hidden();
-    let mut root = verify::provision::ensure(&cache, kernel, &bar).unwrap();
+    let mut root = verify::host::provision::ensure(&cache, kernel, &bar).unwrap();
     let work = repo.join("target/verify-cases/damaged-vmlinux");
     std::fs::create_dir_all(&work).unwrap();
     let whole = std::fs::read(root.vmlinux.as_ref().expect("a vmlinux for 6.1")).unwrap();
     let cut = work.join("vmlinux-cut");
     std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
-    assert!(verify::vmlinux::check_file(&cut).is_err());
+    assert!(verify::host::vmlinux::check_file(&cut).is_err());
     root.vmlinux = Some(cut);
     let ids = matrix.ids();
     let sc = verify::manifest::Scenario::load(&repo.join("kmods/stop_after_run"), &ids).unwrap();
-    let paths = verify::run::Paths {
+    let paths = verify::run::pair::Paths {
         work: work.join("pair"),
-        insmod: verify::kbuild::guest_insmod(&root, &work.join("guest")).unwrap(),
+        insmod: verify::host::kbuild::guest_insmod(&root, &work.join("guest")).unwrap(),
     };
     let out = {
         let _one = common::one_at_a_time();
-        verify::run::run(&root, &sc, &paths).unwrap()
+        verify::run::pair::run(&root, &sc, &paths).unwrap()
     };
-    assert_eq!(out.boot, Some(verify::vm::Boot::BzImage));
-    assert_eq!(out.outcome, verify::outcome::Outcome::Clean, "{}", out.text);
+    assert_eq!(out.boot, Some(verify::guest::vm::Boot::BzImage));
+    assert_eq!(
+        out.outcome,
+        verify::text::outcome::Outcome::Clean,
+        "{}",
+        out.text
+    );
 }

@@ -23,7 +23,7 @@ fn every_listing_passes_on_every_kernel() {
     )
     .expect("report is JSON");
 
-    let matrix = verify::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
+    let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
     let scenarios = verify::manifest::discover(&repo.join("kmods"), &matrix.ids()).unwrap();
     let entries = report["entries"].as_array().unwrap();
     assert_eq!(

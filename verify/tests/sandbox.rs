@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use verify::matrix::Matrix;
-use verify::provision::{self, Root};
+use verify::host::matrix::Matrix;
+use verify::host::provision::{self, Root};
 
 fn root(id: &str) -> Root {
     let m = Matrix::load(&common::repo().join("kernels.toml")).unwrap();
@@ -101,7 +101,7 @@ fn kbuild_cannot_escape_the_sandbox() {
         started.elapsed().as_secs_f64()
     );
 
-    let built = verify::kbuild::build(
+    let built = verify::host::kbuild::build(
         &r,
         &common::case("trust", "kbuild_escape"),
         &dir.join("escape"),
@@ -147,7 +147,7 @@ fn kbuild_cannot_escape_the_sandbox() {
         .collect();
     assert!(changed.is_empty(), "the build root changed: {changed:?}");
 
-    let ordinary = verify::kbuild::build(
+    let ordinary = verify::host::kbuild::build(
         &r,
         &common::repo().join("kmods/stop_after_run"),
         &dir.join("ordinary"),
@@ -164,7 +164,7 @@ fn guest_insmod_builds_on_every_kernel() {
     let dir = scratch_dir("sandbox-insmod");
     for id in common::kernels() {
         let r = root(&id);
-        let bin = verify::kbuild::guest_insmod(&r, &dir.join(&id)).unwrap();
+        let bin = verify::host::kbuild::guest_insmod(&r, &dir.join(&id)).unwrap();
         assert!(bin.symlink_metadata().unwrap().is_file(), "{id}");
     }
 }
@@ -186,7 +186,8 @@ fn build_times() {
         let mut best = f64::MAX;
         for i in 0..3 {
             let started = Instant::now();
-            let b = verify::kbuild::build(&r, &example, &work.join(format!("{id}-{i}"))).unwrap();
+            let b =
+                verify::host::kbuild::build(&r, &example, &work.join(format!("{id}-{i}"))).unwrap();
             assert!(b.ok, "{}", b.log);
             assert!(b.warnings().is_empty(), "{}", b.log);
             best = best.min(started.elapsed().as_secs_f64());
@@ -214,7 +215,7 @@ fn a_ko_that_is_a_link_is_refused() {
     let r = root("6.1");
     let dir = scratch_dir("sandbox-leak-ko");
     let example = listing(&dir, "leak_ko");
-    let err = verify::kbuild::build(&r, &example, &dir.join("work"))
+    let err = verify::host::kbuild::build(&r, &example, &dir.join("work"))
         .map(|b| b.modules)
         .unwrap_err();
     let msg = format!("{err:#}");
@@ -235,7 +236,7 @@ fn links_among_sources_are_refused() {
     std::fs::write(&secret, "HOST-SECRET-42\n").unwrap();
     let link = dir.join("kmods/include/zz_inc_leak.h");
     std::os::unix::fs::symlink(&secret, &link).unwrap();
-    let err = verify::kbuild::build(&r, &example, &dir.join("work")).unwrap_err();
+    let err = verify::host::kbuild::build(&r, &example, &dir.join("work")).unwrap_err();
     let msg = format!("{err:#}");
     assert!(
         msg.contains(&link.display().to_string()) && msg.contains("symbolic link"),
@@ -248,7 +249,7 @@ fn links_among_sources_are_refused() {
     std::os::unix::fs::symlink(&secret, &c).unwrap();
     let msg = format!(
         "{:#}",
-        verify::kbuild::build(&r, &example, &dir.join("work")).unwrap_err()
+        verify::host::kbuild::build(&r, &example, &dir.join("work")).unwrap_err()
     );
     assert!(msg.contains(&c.display().to_string()), "{msg}");
 }
@@ -263,7 +264,7 @@ fn a_missing_kbuild_is_named() {
     std::fs::remove_file(example.join("Kbuild")).unwrap();
     let msg = format!(
         "{:#}",
-        verify::kbuild::build(&r, &example, &dir.join("work")).unwrap_err()
+        verify::host::kbuild::build(&r, &example, &dir.join("work")).unwrap_err()
     );
     assert!(
         msg.contains("has no Kbuild") && msg.contains("kbuild_escape"),
@@ -367,7 +368,7 @@ fn a_damaged_root_is_named() {
 /// deleting through the mount, and said so.
 #[test]
 fn failed_and_stale_roots_are_cleaned() {
-    if !verify::prereq::is_root() {
+    if !verify::host::prereq::is_root() {
         eprintln!("skipped: needs root to mount");
         return;
     }
@@ -401,7 +402,7 @@ fn failed_and_stale_roots_are_cleaned() {
         .unwrap();
     assert!(bind.success());
 
-    let kernel = verify::matrix::Kernel {
+    let kernel = verify::host::matrix::Kernel {
         id: "t1".into(),
         suite: "bookworm".into(),
         // Nothing listens on port 9: mmdebstrap fails at once.

@@ -122,6 +122,37 @@ pub fn build(opts: &Options) -> Result<Built> {
     })
 }
 
+/// Builds the book with this binary as its preprocessor; prints where it is.
+pub fn with_this_program(repo: &Path, out: Option<PathBuf>, verbose: bool) -> Result<PathBuf> {
+    let mut opts = Options::new(repo);
+    if let Some(out) = out {
+        opts.out = out;
+    }
+    opts.verbose = verbose;
+    let exe = std::env::current_exe().context("finding this program for mdBook")?;
+    opts.preprocessor = Some(command_line(&exe, &["mdbook-preprocessor"]));
+    eprintln!("building the book from the snapshots in kmods/ ...");
+    let built = build(&opts)?;
+    let pages: Vec<String> = built
+        .indexed
+        .iter()
+        .map(|(l, n)| format!("{n} pages in {l}"))
+        .collect();
+    eprintln!(
+        "built the book in {:.0}s: {} ({}; search index: {})",
+        built.secs,
+        crate::run::judge::rel(repo, &built.out),
+        built
+            .languages
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        pages.join(", ")
+    );
+    Ok(built.out)
+}
+
 fn mdbook(config: &BookConfig, lang: &Language, dest: &Path, opts: &Options) -> Result<()> {
     let mut cmd = Command::new("mdbook");
     cmd.arg("build")

@@ -13,11 +13,11 @@
 
 use super::files::{self, Holder};
 use super::html_escape;
+use crate::host::matrix::Matrix;
 use crate::manifest::Scenario;
-use crate::matrix::Matrix;
-use crate::outcome::Outcome;
+use crate::run::{crosscheck, sim};
 use crate::snapshot::{self, Status, Store};
-use crate::{crosscheck, sim};
+use crate::text::outcome::Outcome;
 use std::fmt::Write;
 use std::path::Path;
 

@@ -25,7 +25,7 @@ pub fn find_chromium() -> PathBuf {
         "google-chrome",
         "google-chrome-stable",
     ];
-    if let Some(name) = names.into_iter().find(|n| verify::prereq::on_path(n)) {
+    if let Some(name) = names.into_iter().find(|n| verify::host::prereq::on_path(n)) {
         return PathBuf::from(name);
     }
     panic!(

@@ -117,7 +117,7 @@ pub fn verify(dir: &Path, args: &[&str]) -> Ran {
 
 /// Every kernel id of the project's matrix.
 pub fn kernels() -> Vec<String> {
-    verify::matrix::Matrix::load(&repo().join("kernels.toml"))
+    verify::host::matrix::Matrix::load(&repo().join("kernels.toml"))
         .unwrap()
         .ids()
 }

@@ -2,8 +2,8 @@
 //! Listings have a row per kernel; simulations, which do not depend on the
 //! kernel, a row each of their own.
 
-use crate::outcome::Outcome;
 use crate::snapshot::Status;
+use crate::text::outcome::Outcome;
 use console::style;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -5,10 +5,10 @@
 //! flow as a listing's dmesg. The library is called directly; the examples
 //! crate's own test checks that each binary prints exactly this text.
 
-use crate::judge::{
+use crate::run::judge::{
     add_problem, committed_pending, diff, mismatch, rel, stale_pending_warning, status_word,
 };
-use crate::report::{SimEntry, SimVariant};
+use crate::run::report::{SimEntry, SimVariant};
 use crate::snapshot::{self, Status, Store};
 use console::style;
 use examples::ScenarioReport;

@@ -12,7 +12,7 @@
 //! costs the guest no process) only when the event is written, so a module
 //! cannot know the token of an event that has not happened yet. A
 //! console line is the init's only when its token and text are those of the
-//! next event on the channel ([`crate::console::split`]); any other line is
+//! next event on the channel ([`crate::text::console::split`]); any other line is
 //! the kernel's (or a module's) text, however it reads.
 //!
 //! What this stops is forging through the kernel log, the channel every

@@ -1,9 +1,9 @@
 //! Reading the serial console: the scenario's part of it, crash reports and
 //! the outcome they mean (DESIGN.md §4).
 
-use crate::channel::Event;
-use crate::outcome::Outcome;
-use crate::vm::Exit;
+use crate::guest::channel::Event;
+use crate::guest::vm::Exit;
+use crate::text::outcome::Outcome;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -291,13 +291,13 @@ pub fn escape_controls(line: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// Splits a run's console with its side channel (`crate::channel`): a
+/// Splits a run's console with its side channel (`crate::guest::channel`): a
 /// console line `verify[TOKEN]: TEXT` is the init's event only when TOKEN
 /// is that of the next record on the channel; then the channel's text is
 /// taken, and the console's must be the same. Every other line is the
 /// kernel's.
 pub fn split(console: &str, channel: &str) -> Split {
-    let (records, mut problems) = crate::channel::parse(channel);
+    let (records, mut problems) = crate::guest::channel::parse(channel);
     let mut next = 0;
     let mut all = Vec::new();
     let mut start = None;
@@ -671,7 +671,7 @@ mod tests {
             let lines = legacy_scenario_lines(fixture).unwrap();
             assert!(legacy_finished(fixture));
             assert_eq!(
-                outcome(&lines, &Exit::Guest(crate::initramfs::DONE), true),
+                outcome(&lines, &Exit::Guest(crate::guest::initramfs::DONE), true),
                 Outcome::Clean
             );
         }
@@ -790,13 +790,13 @@ mod tests {
         }
         let lines = legacy_scenario_lines(SPINLOCK_5_10).unwrap();
         assert_eq!(
-            outcome(&lines, &Exit::Guest(crate::initramfs::DONE), true),
+            outcome(&lines, &Exit::Guest(crate::guest::initramfs::DONE), true),
             Outcome::Clean
         );
         for fixture in [SPINLOCK_6_1, SPINLOCK_6_12, SPINLOCK_LATEST] {
             let lines = legacy_scenario_lines(fixture).unwrap();
             assert_eq!(
-                outcome(&lines, &Exit::Guest(crate::initramfs::DONE), true),
+                outcome(&lines, &Exit::Guest(crate::guest::initramfs::DONE), true),
                 Outcome::Warn
             );
         }
@@ -833,7 +833,7 @@ mod tests {
             let lines = legacy_scenario_lines(fixture).unwrap();
             assert!(legacy_finished(fixture));
             assert_eq!(
-                outcome(&lines, &Exit::Guest(crate::initramfs::DONE), true),
+                outcome(&lines, &Exit::Guest(crate::guest::initramfs::DONE), true),
                 Outcome::FreezeFailed
             );
         }
@@ -928,7 +928,7 @@ mod tests {
         for line in header_lines() {
             let want = classify(line);
             assert!(want.is_some(), "{line}");
-            let normalized = crate::normalize::normalize(&Line::kernel(&[line]));
+            let normalized = crate::text::normalize::normalize(&Line::kernel(&[line]));
             assert_eq!(classify(normalized.trim_end()), want, "{normalized}");
         }
     }
@@ -1165,7 +1165,7 @@ mod tests {
         let panic = "[    1.1] Kernel panic - not syncing: Fatal exception";
         let lockup =
             "[   26.5] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [never_checks:73]";
-        let g = Exit::Guest(crate::initramfs::DONE);
+        let g = Exit::Guest(crate::guest::initramfs::DONE);
         assert_eq!(outcome(&[warn, hung], &g, true), Outcome::HungTask);
         assert_eq!(outcome(&[hung, lockup], &g, true), Outcome::SoftLockup);
         assert_eq!(outcome(&[warn, bug, oops], &g, true), Outcome::Oops);
@@ -1235,7 +1235,7 @@ mod tests {
                 let lines = legacy_scenario_lines(console).unwrap();
                 let done = legacy_finished(console);
                 let exit = if done {
-                    Exit::Guest(crate::initramfs::DONE)
+                    Exit::Guest(crate::guest::initramfs::DONE)
                 } else {
                     Exit::Settled
                 };

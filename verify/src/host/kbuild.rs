@@ -2,8 +2,8 @@
 //! toolchain: the module must be built by the compiler its kernel was built
 //! with (DESIGN.md §2).
 
-use crate::provision::Root;
-use crate::sandbox::{self, MOUNT};
+use crate::host::provision::Root;
+use crate::host::sandbox::{self, MOUNT};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -52,7 +52,8 @@ impl Built {
 
 /// Copies the listing's sources (not its manifest or snapshots) to `work` and
 /// runs `make W=1 modules` there, inside the root, in the build sandbox
-/// ([`crate::sandbox`]). `work` must be held with `run::lock` by the caller.
+/// ([`crate::host::sandbox`]). `work` must be held with `workdir::lock` by
+/// the caller.
 ///
 /// Errors (rather than a build-error outcome, which a scenario could expect):
 /// a symbolic link or special file among the listing's files or under
@@ -227,7 +228,7 @@ pub fn modules(work: &Path) -> Result<Vec<PathBuf>> {
 /// root's compiler, in the build sandbox.
 pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest/insmod.c");
-    let _lock = crate::run::lock(work)?;
+    let _lock = crate::host::workdir::lock(work)?;
     let bin = work.join("insmod");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     if modified(&bin).is_some() && modified(&bin) >= modified(&src) {

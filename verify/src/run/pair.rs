@@ -1,13 +1,14 @@
 //! One example on one kernel: build, pack, boot, read the console.
 
-use crate::console;
-use crate::initramfs;
-use crate::kbuild;
+use crate::guest::initramfs;
+use crate::guest::vm::{self, Boot, Exit, Machine};
+use crate::host::kbuild;
+use crate::host::provision::Root;
+use crate::host::workdir;
 use crate::manifest::Scenario;
-use crate::normalize::normalize;
-use crate::outcome::Outcome;
-use crate::provision::Root;
-use crate::vm::{self, Boot, Exit, Machine};
+use crate::text::console;
+use crate::text::normalize::normalize;
+use crate::text::outcome::Outcome;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -52,7 +53,7 @@ pub struct Paths {
 /// Errors: the harness failed (QEMU, the side channel, a file it writes);
 /// a listing's own failure is an outcome, never an error.
 pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
-    let _lock = lock(&paths.work)?;
+    let _lock = workdir::lock(&paths.work)?;
     let built = kbuild::build(root, &s.dir, &paths.work.join("build"))?;
     let warnings: Vec<String> = built.warnings().iter().map(|w| w.to_string()).collect();
     if !built.ok {
@@ -153,16 +154,4 @@ fn boot(root: &Root, s: &Scenario, initrd: &Path, channel: &Path) -> Result<(vm:
         );
     }
     Ok((machine(&root.bzimage())?, Boot::BzImage))
-}
-
-/// Holds `dir` for this process: two verify runs over one checkout (a test
-/// and a person, say) would otherwise clean each other's build directories.
-pub fn lock(dir: &Path) -> Result<std::fs::File> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join(".lock");
-    let file =
-        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    file.lock()
-        .with_context(|| format!("locking {}", path.display()))?;
-    Ok(file)
 }

@@ -6,7 +6,7 @@
 //! half-made root where a later run would use it. A lock file per kernel keeps
 //! two runs from making the same root at once.
 
-use crate::matrix::Kernel;
+use crate::host::matrix::Kernel;
 use anyhow::{bail, Context, Result};
 use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
@@ -140,7 +140,7 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
         let cc = check_files(&tmp, &release)?;
         // The sandbox binds the listing's scratch copy here; the root is
         // read-only to it, so the mount point is made now.
-        fs::create_dir_all(tmp.join(crate::sandbox::MOUNT.trim_start_matches('/')))?;
+        fs::create_dir_all(tmp.join(crate::host::sandbox::MOUNT.trim_start_matches('/')))?;
         Ok((release, cc))
     });
     let (release, cc) = match result {
@@ -251,7 +251,7 @@ pub fn remove_tree(dir: &Path) -> Result<()> {
         return Ok(());
     };
     for m in mounts_under(&canonical) {
-        if crate::prereq::is_root() {
+        if crate::host::prereq::is_root() {
             let c = std::ffi::CString::new(m.as_os_str().as_encoded_bytes())?;
             // SAFETY: a plain system call on a NUL-terminated path.
             unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
@@ -410,7 +410,7 @@ fn finish(
         provision_secs,
     };
     bar.set_message(format!("{}: extracting vmlinux", kernel.id));
-    let vmlinux = match crate::vmlinux::cached(&root.bzimage(), cache, &root.release) {
+    let vmlinux = match crate::host::vmlinux::cached(&root.bzimage(), cache, &root.release) {
         Ok(v) => Some(v),
         Err(e) => {
             note(
@@ -510,7 +510,7 @@ fn create(tmp: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<()> {
     // the caller's mount namespace; interrupted, it leaves them mounted on
     // the host. In a private namespace they vanish with it. (Unprivileged,
     // its unshare mode makes namespaces of its own.)
-    let mut cmd = if crate::prereq::is_root() {
+    let mut cmd = if crate::host::prereq::is_root() {
         let mut c = Command::new("unshare");
         c.args(["--mount", "--propagation", "private", "--", "mmdebstrap"]);
         c
@@ -530,7 +530,7 @@ fn create(tmp: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<()> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    if !crate::prereq::is_root() {
+    if !crate::host::prereq::is_root() {
         cmd.arg("--mode=unshare");
     }
     let mut child = cmd

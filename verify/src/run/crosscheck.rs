@@ -5,9 +5,9 @@
 //! the classification is wrong; the run fails, naming what was seen and what
 //! the model can reach.
 
-use crate::console;
-use crate::outcome::Outcome;
-use crate::vm::Exit;
+use crate::guest::vm::Exit;
+use crate::text::console;
+use crate::text::outcome::Outcome;
 use examples::report::insmod_line;
 use examples::{OutcomeReport, VariantReport};
 
@@ -77,7 +77,8 @@ pub fn loads(kmod: &str, outcome: Outcome, text: &str) -> Vec<Load> {
         .into_iter()
         .enumerate()
         .map(|(i, (params, lines))| {
-            let reported = console::outcome(&lines, &Exit::Guest(crate::initramfs::DONE), true);
+            let reported =
+                console::outcome(&lines, &Exit::Guest(crate::guest::initramfs::DONE), true);
             let outcome = match outcome {
                 Outcome::Timeout | Outcome::Panic if i + 1 == n && reported == Outcome::Clean => {
                     outcome
@@ -230,18 +231,18 @@ fn reachable(
             o.dmesg
         ));
     }
-    let sim = crate::sim::scenario_of_kmod(kmod).unwrap_or(kmod);
+    let sim = crate::run::sim::scenario_of_kmod(kmod).unwrap_or(kmod);
     Err(format!(
         "not a reachable outcome of its model (simulation `{sim}`, `{}`): {why}",
-        crate::sim::command(sim)
+        crate::run::sim::command(sim)
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::matrix::Matrix;
     use crate::manifest;
-    use crate::matrix::Matrix;
     use crate::snapshot::Store;
     use std::path::Path;
 

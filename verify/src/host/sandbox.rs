@@ -39,7 +39,7 @@ const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 /// followed) to the uid the sandbox runs as; nothing to do when verify does
 /// not run as root.
 pub fn hand_over(dir: &Path) -> Result<()> {
-    if !crate::prereq::is_root() {
+    if !crate::host::prereq::is_root() {
         return Ok(());
     }
     fn walk(p: &Path) -> Result<()> {
@@ -73,7 +73,7 @@ pub fn run(root: &Path, work: &Path, argv: &[&str]) -> Result<Output> {
             root.display()
         );
     }
-    let as_root = crate::prereq::is_root();
+    let as_root = crate::host::prereq::is_root();
     let (root_src, work_src) = if as_root {
         (Path::new(STAGE).join("root"), Path::new(STAGE).join("work"))
     } else {

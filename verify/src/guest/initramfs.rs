@@ -136,7 +136,7 @@ kill -$sig $pids
 "#;
 
 /// `echo freeze > /sys/power/state` with the console's UART as a wake-up
-/// source: the host writes to it while this step runs ([`crate::vm`]),
+/// source: the host writes to it while this step runs ([`crate::guest::vm`]),
 /// since no kernel of the matrix has `pm_test` and an RTC alarm does not
 /// wake a microvm guest (DESIGN.md §8).
 const FREEZE: &str = "echo enabled > /sys/class/tty/ttyS0/power/wakeup\n\
@@ -147,7 +147,7 @@ const FREEZE: &str = "echo enabled > /sys/class/tty/ttyS0/power/wakeup\n\
 /// last step set off, then say so and power off through isa-debug-exit.
 ///
 /// Every event goes into the kernel log and onto the side channel with a
-/// fresh random token (`crate::channel`). Each write to the channel opens
+/// fresh random token (`crate::guest::channel`). Each write to the channel opens
 /// the port anew: the last close of a tty waits until the UART has sent
 /// every byte, so an event has reached the host before the init goes on.
 /// With background steps, two shells write events: a lock (a directory,
@@ -189,12 +189,14 @@ run() {{
 }}
 ev start
 "#,
-        dev = crate::channel::GUEST_DEVICE,
+        dev = crate::guest::channel::GUEST_DEVICE,
     );
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
         if step.action == Action::Wait {
-            s.push_str(&format!("ev 'step {n}: wait'\nwait\nev 'step {n}: exit 0'\n"));
+            s.push_str(&format!(
+                "ev 'step {n}: wait'\nwait\nev 'step {n}: exit 0'\n"
+            ));
             continue;
         }
         s.push_str(&format!(
@@ -337,15 +339,19 @@ mod tests {
     fn init_runs_every_step_quoted() {
         let s = init_script(&steps(&["insmod a.ko n=1", "rmmod a"]), 1);
         assert!(
-            s.contains(r#"ev 'step 1: insmod a.ko n=1'
+            s.contains(
+                r#"ev 'step 1: insmod a.ko n=1'
 run 1 '/sbin/insmod '\''/lib/modules/a.ko'\'' '\''n=1'\'''
-"#),
+"#
+            ),
             "{s}"
         );
         assert!(
-            s.contains(r#"ev 'step 2: rmmod a'
+            s.contains(
+                r#"ev 'step 2: rmmod a'
 run 2 'rmmod '\''a'\'''
-"#),
+"#
+            ),
             "{s}"
         );
         assert!(s.find("ev start").unwrap() < s.find("run 1").unwrap());
@@ -369,9 +375,11 @@ run 2 'rmmod '\''a'\'''
         // The start event is the init's own, then the step runs in the
         // background.
         assert!(
-            s.contains(r#"ev 'step 1: rmmod a &'
+            s.contains(
+                r#"ev 'step 1: rmmod a &'
 run 1 'rmmod '\''a'\''' &
-"#),
+"#
+            ),
             "{s}"
         );
         assert!(
@@ -400,7 +408,11 @@ run 1 'rmmod '\''a'\''' &
         let bb = d.join("busybox");
         std::fs::write(&bb, b"bb").unwrap();
         let a = build(&bb, &bb, &[], &steps(&["show x"]), 1).unwrap();
-        for name in ["lib/verify/show\0", "lib/verify/signal\0", "lib/verify/freeze\0"] {
+        for name in [
+            "lib/verify/show\0",
+            "lib/verify/signal\0",
+            "lib/verify/freeze\0",
+        ] {
             assert!(
                 a.windows(name.len()).any(|w| w == name.as_bytes()),
                 "{name} missing"
@@ -408,7 +420,9 @@ run 1 'rmmod '\''a'\''' &
         }
         // Only kernel threads are shown or signalled: PF_KTHREAD.
         assert!(SHOW.contains("0x200000") && SIGNAL.contains("0x200000"));
-        assert!(FREEZE.contains("ttyS0/power/wakeup") && FREEZE.contains("freeze > /sys/power/state"));
+        assert!(
+            FREEZE.contains("ttyS0/power/wakeup") && FREEZE.contains("freeze > /sys/power/state")
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -6,8 +6,8 @@
 //! the table and `report.json` always stand.
 
 use crate::manifest::Scenario;
-use crate::report::Entry;
-use crate::run::RunOutput;
+use crate::run::pair::RunOutput;
+use crate::run::report::Entry;
 use crate::snapshot::{self, Status, Store};
 use console::style;
 use std::collections::BTreeMap;
@@ -149,7 +149,7 @@ pub fn example(
                 "the output is empty, not even the steps; a snapshot cannot hold nothing".into(),
             );
         }
-        match crate::crosscheck::check(&models, &sc.name, first.outcome, &first.text) {
+        match crate::run::crosscheck::check(&models, &sc.name, first.outcome, &first.text) {
             Ok(hit) => e.model = hit,
             Err(msg) => add_problem(&mut e.problem, msg),
         }
@@ -367,7 +367,7 @@ pub fn text_instability(first: &str, second: &str) -> String {
     format!(
         "output differs between two runs only in numbers: {}. A number the normalization does not mask \
          (a PID? a time?), not an order completions can fix: report it as a normalization gap \
-         (verify/src/normalize.rs); not accepted",
+         (verify/src/text/normalize.rs); not accepted",
         lines.join("; ")
     )
 }
@@ -531,9 +531,9 @@ pub fn diff(old: &str, new: &str, old_name: &str, new_name: &str, title: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Outcome;
+    use crate::text::outcome::Outcome;
 
-    /// A run as `run::run` returns it, without QEMU.
+    /// A run as `pair::run` returns it, without QEMU.
     fn out(outcome: Outcome, text: &str) -> RunOutput {
         RunOutput {
             outcome,
@@ -665,7 +665,7 @@ mod tests {
         // No pending file is written beside a damaged snapshot.
         assert!(store.pending().unwrap().is_empty());
         // The table and the report are made of all of them.
-        let report = crate::report::Report {
+        let report = crate::run::report::Report {
             kernels: vec![],
             passed: false,
             entries,

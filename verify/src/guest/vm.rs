@@ -63,7 +63,7 @@ pub enum Boot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
     /// Something in the guest wrote this byte to isa-debug-exit; the init
-    /// writes [`crate::initramfs::DONE`] after its end event, but a module
+    /// writes [`crate::guest::initramfs::DONE`] after its end event, but a module
     /// can write the port too, so only the side channel says the init
     /// finished.
     Guest(u8),
@@ -119,7 +119,7 @@ pub struct Machine<'a> {
 }
 
 /// What the side channel has said so far, read incrementally from its file
-/// (a few dozen lines: read again whole with [`crate::channel::parse`] each
+/// (a few dozen lines: read again whole with [`crate::guest::channel::parse`] each
 /// time it grows).
 #[derive(Default)]
 struct ChannelWatch {
@@ -145,10 +145,10 @@ impl ChannelWatch {
         if f.read_to_end(&mut self.bytes).is_err() || self.bytes.len() == before {
             return;
         }
-        let (records, _) = crate::channel::parse(&String::from_utf8_lossy(&self.bytes));
-        let has = |e: crate::channel::Event| records.iter().any(|r| r.event == e);
-        self.started = has(crate::channel::Event::Start);
-        self.finished = has(crate::channel::Event::End);
+        let (records, _) = crate::guest::channel::parse(&String::from_utf8_lossy(&self.bytes));
+        let has = |e: crate::guest::channel::Event| records.iter().any(|r| r.event == e);
+        self.started = has(crate::guest::channel::Event::Start);
+        self.finished = has(crate::guest::channel::Event::End);
         let freeze = crate::manifest::Step::parse(&format!(
             "echo freeze > {}",
             crate::manifest::POWER_STATE
@@ -158,10 +158,12 @@ impl ChannelWatch {
         let mut freezing = None;
         for r in &records {
             match &r.event {
-                crate::channel::Event::Step { n, command } if *command == freeze => {
+                crate::guest::channel::Event::Step { n, command } if *command == freeze => {
                     freezing = Some(*n)
                 }
-                crate::channel::Event::Exit { n, .. } if freezing == Some(*n) => freezing = None,
+                crate::guest::channel::Event::Exit { n, .. } if freezing == Some(*n) => {
+                    freezing = None
+                }
                 _ => {}
             }
         }
@@ -184,8 +186,8 @@ impl Machine<'_> {
             .arg("-device")
             .arg(format!(
                 "isa-serial,chardev=channel,iobase={:#x},irq={}",
-                crate::channel::IOBASE,
-                crate::channel::IRQ
+                crate::guest::channel::IOBASE,
+                crate::guest::channel::IRQ
             ))
             .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
             .arg("-kernel")
@@ -361,8 +363,8 @@ mod tests {
         assert_eq!(exit_of_code(Some(0)), Exit::Qemu(Some(0)));
         // The init's value, 42, as QEMU reports it.
         assert_eq!(
-            exit_of_code(Some(2 * crate::initramfs::DONE as i32 + 1)),
-            Exit::Guest(crate::initramfs::DONE)
+            exit_of_code(Some(2 * crate::guest::initramfs::DONE as i32 + 1)),
+            Exit::Guest(crate::guest::initramfs::DONE)
         );
         assert_eq!(exit_of_code(Some(3)), Exit::Guest(1));
         assert_eq!(exit_of_code(None), Exit::Qemu(None));

@@ -1,8 +1,8 @@
 //! Normalizing the scenario's console so a snapshot is stable across runs and
 //! point releases, and reads well in the book (DESIGN.md §4).
 
-use crate::channel::Event;
-use crate::console::{strip_prefix, Line};
+use crate::guest::channel::Event;
+use crate::text::console::{strip_prefix, Line};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -865,8 +865,8 @@ mod tests {
     fn normprobe_lines() {
         // tests/cases/outcomes/normprobe.rs: each line, normalized, and what
         // it is. Numbers that are not pointers or PIDs stay.
-        use crate::console::classify;
-        use crate::outcome::Outcome;
+        use crate::text::console::classify;
+        use crate::text::outcome::Outcome;
         for (line, want, class) in [
             (
                 "[    1.000000] rw_probe: polls in one second: 12345678",

@@ -1,0 +1,348 @@
+//! The run over kernels × listings: the build roots, the queue of pairs
+//! shared by the threads, the progress, the logs kept, the judging, the
+//! simulations, and the report.
+
+use crate::host::kbuild;
+use crate::host::matrix::{self, Matrix};
+use crate::host::prereq;
+use crate::host::provision::{self, Root};
+use crate::manifest;
+use crate::run::judge::{self, rel, KernelRuns, PairResult, Settings};
+use crate::run::pair;
+use crate::run::report::{Entry, KernelInfo, Report, SimEntry};
+use crate::run::sim;
+use anyhow::{bail, Context, Result};
+use console::style;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub struct Options {
+    pub repo: PathBuf,
+    pub examples: Vec<String>,
+    pub kernels: Vec<String>,
+    pub accept: bool,
+    pub cache_dir: Option<PathBuf>,
+    pub jobs: Option<usize>,
+    pub report: Option<PathBuf>,
+}
+
+/// A pair's runs, and the files of them that could not be kept.
+type Ran = (PairResult, Vec<String>);
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Prints above the progress bars, or plainly when they are hidden (no terminal).
+fn say(multi: &MultiProgress, msg: impl AsRef<str>) {
+    if multi.is_hidden() {
+        eprintln!("{}", msg.as_ref());
+    } else {
+        multi.println(msg.as_ref()).ok();
+    }
+}
+
+pub fn run(opts: &Options) -> Result<bool> {
+    let started = Instant::now();
+    let repo = opts.repo.clone();
+    let matrix = Matrix::load(&repo.join("kernels.toml"))?;
+    let kernels = matrix.select(&opts.kernels)?;
+    let mut scenarios = manifest::discover(&repo.join("kmods"), &matrix.ids())?;
+    let mut sims = sim::names();
+    if !opts.examples.is_empty() {
+        for name in &opts.examples {
+            if !scenarios.iter().any(|s| &s.name == name) && !sims.contains(&name.as_str()) {
+                bail!(
+                    "no example `{name}`: not a listing under {} ({}) nor a simulation of {}/ ({})",
+                    repo.join("kmods").display(),
+                    scenarios
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    sim::EXAMPLES_DIR,
+                    sims.join(", ")
+                );
+            }
+        }
+        scenarios.retain(|s| opts.examples.contains(&s.name));
+        sims.retain(|n| opts.examples.iter().any(|e| e == n));
+    }
+    if scenarios.is_empty() && sims.is_empty() {
+        bail!("no examples under {}", repo.join("kmods").display());
+    }
+    let ci = in_ci();
+    if ci && opts.accept {
+        bail!("--accept writes snapshots, and CI=true never does; accept locally and commit the snapshots");
+    }
+    let (simulations, mut warnings) = run_simulations(&repo, &sims, opts.accept, ci)?;
+    if scenarios.is_empty() {
+        // Only simulations: no kernel is needed.
+        return finish(opts, &repo, started, vec![], vec![], simulations, warnings);
+    }
+    prereq::ensure()?;
+
+    let cache = opts
+        .cache_dir
+        .clone()
+        .unwrap_or_else(provision::default_cache_dir);
+    let multi = MultiProgress::new();
+    let roots = provision_all(&kernels, &cache, &multi)?;
+
+    let pairs: Vec<(usize, usize)> = (0..roots.len())
+        .flat_map(|k| (0..scenarios.len()).map(move |s| (k, s)))
+        .collect();
+    let jobs = opts
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let runs_each = if opts.accept { 2 } else { 1 };
+    let bar = multi.add(ProgressBar::new((pairs.len() * runs_each) as u64));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .unwrap(),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let work_root = repo.join("target/verify/work");
+    let insmods = roots
+        .iter()
+        .map(|r| kbuild::guest_insmod(r, &work_root.join(&r.kernel.id).join(".guest")))
+        .collect::<Result<Vec<_>>>()?;
+    let queue = Mutex::new(pairs.iter().copied().collect::<VecDeque<_>>());
+    let results: Mutex<BTreeMap<(usize, usize), Ran>> = Default::default();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(pairs.len()) {
+            scope.spawn(|| loop {
+                let Some((k, s)) = queue.lock().unwrap().pop_front() else {
+                    break;
+                };
+                let (root, sc) = (&roots[k], &scenarios[s]);
+                let paths = pair::Paths {
+                    work: work_root.join(&root.kernel.id).join(&sc.name),
+                    insmod: insmods[k].clone(),
+                };
+                let mut outs = Vec::new();
+                let mut failure = None;
+                let mut unkept = Vec::new();
+                for i in 0..runs_each {
+                    bar.set_message(format!("{} on {}", sc.name, root.kernel.id));
+                    // A bug of verify in one pair (a panic) fails that pair
+                    // alone; the others' results and the report still stand.
+                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        pair::run(root, sc, &paths)
+                    }))
+                    .unwrap_or_else(|p| {
+                        let what = p
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| p.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Err(anyhow::anyhow!(
+                            "verify panicked ({what}); this is a bug of verify: please report it"
+                        ))
+                    });
+                    match ran {
+                        Ok(o) => {
+                            // Kept for debugging a listing, and as fixture
+                            // material: a log that cannot be written fails
+                            // the entry rather than go missing unnoticed.
+                            for (file, text) in [
+                                (format!("console-{i}.log"), &o.console),
+                                (format!("channel-{i}.log"), &o.channel),
+                                (format!("normalized-{i}.txt"), &o.text),
+                            ] {
+                                let path = paths.work.join(file);
+                                if let Err(e) = std::fs::write(&path, text) {
+                                    unkept.push(format!("could not keep {}: {e}", path.display()));
+                                }
+                            }
+                            outs.push(o)
+                        }
+                        Err(e) => {
+                            failure = Some(format!("{e:#}"));
+                            break;
+                        }
+                    }
+                    bar.inc(1);
+                }
+                let line = match (&failure, outs.first()) {
+                    (Some(e), _) => {
+                        format!("{} on {}: {}", sc.name, root.kernel.id, style(e).red())
+                    }
+                    (None, Some(o)) => format!(
+                        "{} on {}: {} (build {:.1}s, boot {:.1}s)",
+                        sc.name, root.kernel.id, o.outcome, o.build_secs, o.boot_secs
+                    ),
+                    _ => String::new(),
+                };
+                say(&multi, line);
+                results
+                    .lock()
+                    .unwrap()
+                    .insert((k, s), (failure.map_or(Ok(outs), Err), unkept));
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let results = results.into_inner().unwrap();
+
+    let matrix_ids = matrix.ids();
+    let settings = Settings {
+        repo: &repo,
+        accept: opts.accept,
+        ci,
+        matrix: &matrix_ids,
+    };
+    let mut entries = Vec::new();
+    for (si, sc) in scenarios.iter().enumerate() {
+        let runs: Vec<KernelRuns> = roots
+            .iter()
+            .enumerate()
+            .map(|(ki, root)| {
+                let (runs, unkept) = &results[&(ki, si)];
+                KernelRuns {
+                    kernel: &root.kernel.id,
+                    release: &root.release,
+                    runs,
+                    unkept,
+                }
+            })
+            .collect();
+        let judged = judge::example(sc, &runs, &settings, &mut |m| say(&multi, m));
+        entries.extend(judged.entries);
+        warnings.extend(judged.warnings);
+    }
+
+    let kernels = roots
+        .iter()
+        .map(|r| KernelInfo {
+            id: r.kernel.id.clone(),
+            suite: r.kernel.suite.clone(),
+            release: r.release.clone(),
+            provision_secs: r.provision_secs,
+        })
+        .collect();
+    finish(
+        opts,
+        &repo,
+        started,
+        kernels,
+        entries,
+        simulations,
+        warnings,
+    )
+}
+
+/// The report and the tables.
+fn finish(
+    opts: &Options,
+    repo: &Path,
+    started: Instant,
+    kernels: Vec<KernelInfo>,
+    entries: Vec<Entry>,
+    simulations: Vec<SimEntry>,
+    warnings: Vec<String>,
+) -> Result<bool> {
+    let report = Report {
+        kernels,
+        passed: Report::all_passed(&entries, &simulations),
+        entries,
+        simulations,
+        warnings,
+        total_secs: started.elapsed().as_secs_f64(),
+    };
+    for e in report.entries.iter().filter(|e| e.problem.is_some()) {
+        eprintln!(
+            "{} {} on {}: {}",
+            style("FAIL").red().bold(),
+            e.example,
+            e.kernel,
+            e.problem.as_deref().unwrap_or("")
+        );
+    }
+    for e in report.simulations.iter().filter(|e| e.problem.is_some()) {
+        eprintln!(
+            "{} simulation {}: {}",
+            style("FAIL").red().bold(),
+            e.name,
+            e.problem.as_deref().unwrap_or("")
+        );
+    }
+    eprintln!("\n{}", report.table());
+    let report_path = opts
+        .report
+        .clone()
+        .unwrap_or_else(|| repo.join("target/verify/report.json"));
+    if let Some(dir) = report_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&report_path, serde_json::to_string_pretty(&report)?)
+        .with_context(|| format!("writing {}", report_path.display()))?;
+    let failed = report.entries.iter().filter(|e| !e.passed()).count()
+        + report.simulations.iter().filter(|e| !e.passed()).count();
+    eprintln!(
+        "{} passed, {} failed in {:.0}s; report: {}",
+        report.entries.len() + report.simulations.len() - failed,
+        failed,
+        report.total_secs,
+        rel(repo, &report_path)
+    );
+    Ok(report.passed)
+}
+
+/// Explores each simulation and compares its output with its snapshot, as a
+/// listing's dmesg is: `--accept` explores twice and refuses output that
+/// differs, then writes; otherwise a changed output leaves a `.snap.new`
+/// (never with CI=true). Returns the entries and the warnings.
+fn run_simulations(
+    repo: &Path,
+    names: &[&str],
+    accept: bool,
+    ci: bool,
+) -> Result<(Vec<SimEntry>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    for &name in names {
+        let explore = || sim::run(name).with_context(|| format!("no simulation `{name}`"));
+        let first = explore()?;
+        let second = if accept { Some(explore()?) } else { None };
+        let (e, w) = sim::judge(repo, name, &first, second.as_ref(), accept, ci, &mut |m| {
+            eprintln!("{m}")
+        });
+        out.push(e);
+        warnings.extend(w);
+    }
+    Ok((out, warnings))
+}
+
+fn provision_all(
+    kernels: &[matrix::Kernel],
+    cache: &Path,
+    multi: &MultiProgress,
+) -> Result<Vec<Root>> {
+    let mut roots = Vec::new();
+    for k in kernels {
+        let bar = multi.add(ProgressBar::new_spinner());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] build root {msg}").unwrap(),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar.set_message(format!("{}: checking", k.id));
+        let root = provision::ensure(cache, k, &bar)?;
+        bar.finish_and_clear();
+        if root.provision_secs > 0.0 {
+            say(
+                multi,
+                format!(
+                    "made build root {} ({}, kernel {}) in {:.0}s",
+                    k.id, k.suite, root.release, root.provision_secs
+                ),
+            );
+        }
+        roots.push(root);
+    }
+    Ok(roots)
+}
