@@ -18,6 +18,7 @@ pub mod judge;
 pub mod kbuild;
 pub mod manifest;
 pub mod matrix;
+pub mod measure;
 pub mod normalize;
 pub mod outcome;
 pub mod prereq;

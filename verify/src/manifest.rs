@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Optional: `hung_task_timeout_secs` (default 10) and `watchdog_thresh`
-//! (default 2), the guest's hung-task and soft-lockup thresholds.
+//! (default 2), the guest's hung-task and soft-lockup thresholds, and
+//! `[[measure]]` tables, values the listing prints ([`crate::measure`]).
 
 use crate::outcome::Outcome;
 use anyhow::{bail, Context, Result};
@@ -38,6 +39,9 @@ struct RawManifest {
     hung_task_timeout_secs: u32,
     #[serde(default = "default_watchdog_thresh")]
     watchdog_thresh: u32,
+    /// `[[measure]]` tables (`crate::measure`).
+    #[serde(default)]
+    measure: Vec<crate::measure::RawMeasure>,
 }
 
 fn default_vcpus() -> u32 {
@@ -165,6 +169,9 @@ pub struct Scenario {
     /// [`DEFAULT_WATCHDOG_THRESH`]): a soft lockup is reported after twice
     /// this.
     pub watchdog_thresh: u32,
+    /// The values the listing prints that a run measures (`[[measure]]`,
+    /// [`crate::measure`]), in manifest order.
+    pub measures: Vec<crate::measure::Measure>,
 }
 
 impl Scenario {
@@ -267,6 +274,7 @@ impl Scenario {
             .enumerate()
             .map(|(i, s)| Step::parse(s).map_err(|e| anyhow::anyhow!("key `steps[{i}]`: {e}")))
             .collect::<Result<Vec<_>>>()?;
+        let measures = crate::measure::parse(&raw.measure).map_err(|e| anyhow::anyhow!(e))?;
         Ok(Scenario {
             name,
             dir: dir.to_path_buf(),
@@ -278,6 +286,7 @@ impl Scenario {
             steps,
             hung_task_timeout_secs: raw.hung_task_timeout_secs,
             watchdog_thresh: raw.watchdog_thresh,
+            measures,
         })
     }
 }
@@ -438,6 +447,22 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
             e.contains("watchdog_thresh") && e.contains("at least 7"),
             "{e}"
         );
+        let e = err(
+            "title='t'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=N'\n",
+        );
+        assert!(
+            e.contains("key `measure[0].line`") && e.contains("no <N>") && e.contains("at_least"),
+            "{e}"
+        );
+        let e = err("title='t'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=<N>'\nbelow=3\n");
+        assert!(
+            e.contains("unknown field `below`") && e.contains("at_least"),
+            "{e}"
+        );
+        let s = parse("title='t'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=<N>/300'\nat_least=1\n[[measure]]\nname='lost'\nline='lost <N>'\n").unwrap();
+        let names: Vec<&str> = s.measures.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["ran", "lost"]);
+        assert_eq!(s.measures[0].at_least, Some(1));
         let e = err("title='t'\nexpect='clean'\nwatchdog_thresh=99\nsteps=['rmmod x']\n");
         assert!(
             e.contains("`watchdog_thresh`") && e.contains("1 to 60"),
