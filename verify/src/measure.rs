@@ -587,6 +587,43 @@ mod tests {
         assert_eq!(extract(&[], &lines).0, lines);
     }
 
+    /// Real runs of `stop_race_count` (tests/fixtures/runs/), from the
+    /// console to the values and the snapshot text: the values are those the
+    /// measured file records, and the text is the accepted snapshot.
+    #[test]
+    fn real_runs_yield_their_values_and_the_accepted_snapshot() {
+        use crate::fixtures::{RUN_COUNT_6_1, RUN_COUNT_LATEST};
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let kernels = ["5.10", "6.1", "6.12", "latest"].map(String::from);
+        let sc =
+            crate::manifest::Scenario::load(&repo.join("kmods/stop_race_count"), &kernels).unwrap();
+        let snap = crate::snapshot::read(
+            &repo.join("kmods/stop_race_count/snapshots/stop_race_count.snap"),
+        )
+        .unwrap();
+        let recorded = Recorded::read(&recorded_path(&sc.dir, &sc.name))
+            .unwrap()
+            .unwrap();
+        for (kernel, run) in [("6.1", RUN_COUNT_6_1), ("latest", RUN_COUNT_LATEST)] {
+            let split = run.split();
+            assert!(split.problems.is_empty() && split.finished, "{kernel}");
+            let (lines, values) = extract(&sc.measures, &split.lines);
+            assert_eq!(values["ran"], recorded.0["ran"][kernel].values, "{kernel}");
+            assert!(
+                check(&sc.measures, &values, kernel, "scenario.toml").is_empty(),
+                "{kernel}: {values:?}"
+            );
+            let text = crate::normalize::normalize(&lines);
+            assert!(crate::snapshot::same(&text, &snap), "{kernel}: {text}");
+            // Unmasked, the number would be in the text.
+            let raw = crate::normalize::normalize(&split.lines);
+            assert!(
+                raw.contains(&format!("ran={}/10000", values["ran"][0])),
+                "{raw}"
+            );
+        }
+    }
+
     #[test]
     fn check_names_the_measure_the_line_the_value_and_the_bound() {
         let ms = parse(&[raw("ran", "ran=<N>/300", Some(1), Some(299))]).unwrap();
