@@ -18,16 +18,14 @@
  *  - pause_ms=0: init stops the thread at once.  On one CPU init keeps
  *    running until kthread_stop() sleeps, so the stop wins: -4.  Init
  *    first makes itself SCHED_FIFO, so that no tick can hand the CPU to
- *    the new (SCHED_NORMAL) thread in between: on a preemptible kernel
- *    that happened once in our runs, on the newest kernel (lazy model).
+ *    the new (SCHED_NORMAL) thread in between, as one can on a
+ *    preemptible kernel.
  *  - pause_ms=1: init sleeps for a millisecond first.  Sleeping hands the
  *    only CPU to the new thread, which runs its function up to its own
  *    schedule(); the stop then finds it running and gets its value (0).
  *
  * On more than one CPU, SCHED_FIFO or not, either outcome can happen
- * with pause_ms=0: in a scratch run of 300 kthread_run() + kthread_stop()
- * pairs per kernel on two vCPUs (without SCHED_FIFO), the function got
- * to run 0 to 11 times; on one vCPU never, in 600 pairs per kernel.  The
+ * with pause_ms=0 (stop_race_count.c counts how often, on two CPUs).  The
  * sleep here only decides the race for the demonstration; real code that
  * needs the function to have started waits for it with a completion
  * (completion_handshake.c).

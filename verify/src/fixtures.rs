@@ -116,6 +116,9 @@ pub const RUN_NULL_DEREF_6_12: Run = run_fixture!("6.12", "null_deref");
 pub const RUN_HUNG_5_10: Run = run_fixture!("5.10", "never_checks_stop");
 pub const RUN_HUNG_LATEST: Run = run_fixture!("latest", "never_checks_stop");
 pub const RUN_STOP_LATEST: Run = run_fixture!("latest", "stop_after_run");
+/// The accepted runs of `stop_race_count` (its `[[measure]]` `ran`).
+pub const RUN_COUNT_6_1: Run = run_fixture!("6.1", "stop_race_count");
+pub const RUN_COUNT_LATEST: Run = run_fixture!("latest", "stop_race_count");
 
 /// The scenario's lines of a console captured before the init's events
 /// moved to the side channel (the fixtures under `console/` and `cases/`):

@@ -17,6 +17,7 @@ mod fixtures;
 pub mod guest;
 pub mod host;
 pub mod manifest;
+pub mod measure;
 pub mod regular;
 pub mod run;
 pub mod snapshot;

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Optional: `hung_task_timeout_secs` (default 10) and `watchdog_thresh`
-//! (default 2), the guest's hung-task and soft-lockup thresholds.
+//! (default 2), the guest's hung-task and soft-lockup thresholds, and
+//! `[[measure]]` tables, values the listing prints ([`crate::measure`]).
 
 use crate::text::outcome::Outcome;
 use anyhow::{bail, Context, Result};
@@ -56,6 +57,9 @@ struct RawManifest {
     cmdline: Vec<String>,
     #[serde(default, rename = "variant")]
     variants: Vec<RawVariant>,
+    /// `[[measure]]` tables (`crate::measure`).
+    #[serde(default)]
+    measure: Vec<crate::measure::RawMeasure>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -545,6 +549,9 @@ pub struct Scenario {
     pub kernels: Option<Vec<String>>,
     /// The variants the manifest declares (empty in an expanded run).
     pub variants: Vec<Variant>,
+    /// The values the listing prints that a run measures (`[[measure]]`,
+    /// [`crate::measure`]), in manifest order.
+    pub measures: Vec<crate::measure::Measure>,
 }
 
 /// One `[[variant]]` of a manifest: the listing run again with other boot
@@ -738,6 +745,7 @@ impl Scenario {
                 expect_on: v_on,
             });
         }
+        let measures = crate::measure::parse(&raw.measure).map_err(|e| anyhow::anyhow!(e))?;
         Ok(Scenario {
             name,
             dir: dir.to_path_buf(),
@@ -753,6 +761,7 @@ impl Scenario {
             variant: None,
             kernels: None,
             variants,
+            measures,
         })
     }
 
@@ -1150,6 +1159,22 @@ vcpus = 2
             e.contains("watchdog_thresh") && e.contains("at least 7"),
             "{e}"
         );
+        let e = err(
+            "title='t'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=N'\n",
+        );
+        assert!(
+            e.contains("key `measure[0].line`") && e.contains("no <N>") && e.contains("at_least"),
+            "{e}"
+        );
+        let e = err("title='t'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=<N>'\nbelow=3\n");
+        assert!(
+            e.contains("unknown field `below`") && e.contains("at_least"),
+            "{e}"
+        );
+        let s = parse("title='t'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=<N>/300'\nat_least=1\n[[measure]]\nname='lost'\nline='lost <N>'\n").unwrap();
+        let names: Vec<&str> = s.measures.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["ran", "lost"]);
+        assert_eq!(s.measures[0].at_least, Some(1));
         let e = err("title='t'\nexpect='clean'\nwatchdog_thresh=99\nsteps=['rmmod x']\n");
         assert!(
             e.contains("`watchdog_thresh`") && e.contains("1 to 60"),

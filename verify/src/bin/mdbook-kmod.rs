@@ -1,6 +1,6 @@
 //! `mdbook-kmod`: the kthread book's mdBook preprocessor, declared in
-//! `book.toml`. Expands `{{#kmod NAME}}`, `{{#sim NAME}}` and `{{#kernels}}`
-//! from `kmods/`, the `examples` crate and `kernels.toml`; see
+//! `book.toml`. Expands `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}` and
+//! `{{#measure NAME KEY}}` from `kmods/`, the `examples` crate and `kernels.toml`; see
 //! `verify::book::preprocessor`.
 
 fn main() {

@@ -1,5 +1,5 @@
-//! The book's directives in chapter text: `{{#kmod NAME}}`, `{{#sim NAME}}`
-//! and `{{#kernels}}`.
+//! The book's directives in chapter text: `{{#kmod NAME}}`, `{{#sim NAME}}`,
+//! `{{#kernels}}` and `{{#measure NAME KEY}}`.
 //!
 //! A directive written with a backslash in front (`\{{#kmod NAME}}`) is text,
 //! not a directive: the backslash is dropped and the rest is shown as is (the
@@ -18,6 +18,9 @@ pub enum Kind {
     Sim(String),
     /// `{{#kernels}}`: the kernel matrix from `kernels.toml`.
     Kernels,
+    /// `{{#measure NAME KEY}}`: the values of measure `KEY` of listing
+    /// `NAME` in each kernel's accepted run (`crate::measure`).
+    Measure(String, String),
 }
 
 impl std::fmt::Display for Kind {
@@ -26,6 +29,7 @@ impl std::fmt::Display for Kind {
             Kind::Kmod(name) => write!(f, "{{{{#kmod {name}}}}}"),
             Kind::Sim(name) => write!(f, "{{{{#sim {name}}}}}"),
             Kind::Kernels => f.write_str("{{#kernels}}"),
+            Kind::Measure(name, key) => write!(f, "{{{{#measure {name} {key}}}}}"),
         }
     }
 }
@@ -43,7 +47,7 @@ pub struct Directive {
 }
 
 static DIRECTIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\\)?\{\{#(kmod|sim|kernels)\b([^}]*)\}\}").unwrap());
+    LazyLock::new(|| Regex::new(r"(\\)?\{\{#(kmod|sim|kernels|measure)\b([^}]*)\}\}").unwrap());
 
 /// Every directive in `text`, in order.
 pub fn find(text: &str) -> Vec<Directive> {
@@ -72,6 +76,11 @@ pub fn find(text: &str) -> Vec<Directive> {
                 &caps[3]
             )),
             ("kernels", []) => Ok(Kind::Kernels),
+            ("measure", [name, key]) => Ok(Kind::Measure(name.to_string(), key.to_string())),
+            ("measure", _) => Err(format!(
+                "{{{{#measure{}}}}}: takes two names, {{{{#measure NAME KEY}}}}: the directory under kmods/ and a `name` of its [[measure]]s",
+                &caps[3]
+            )),
             _ => Err(format!("{{{{#kernels{}}}}}: takes no arguments", &caps[3])),
         };
         out.push(Directive {
@@ -166,6 +175,22 @@ mod tests {
             .contains("needs the simulation's name"));
         assert!(d[2].kind.as_ref().unwrap_err().contains("takes one name"));
         assert!(d[3].escaped);
+    }
+
+    #[test]
+    fn finds_measures() {
+        let d = find("{{#measure stop_race_count ran}}\n{{#measure stop_race_count}} \\{{#measure a b}} {{#measured x y}}");
+        assert_eq!(d.len(), 3);
+        assert_eq!(
+            d[0].kind,
+            Ok(Kind::Measure("stop_race_count".into(), "ran".into()))
+        );
+        assert_eq!(
+            d[0].kind.as_ref().unwrap().to_string(),
+            "{{#measure stop_race_count ran}}"
+        );
+        assert!(d[1].kind.as_ref().unwrap_err().contains("takes two names"));
+        assert!(d[2].escaped && d[2].line == 2);
     }
 
     #[test]

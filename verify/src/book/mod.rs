@@ -1,10 +1,11 @@
 //! The last stage (DESIGN.md §1, §5): the verified snapshots rendered into the
 //! bilingual book.
 //!
-//! - [`directive`] finds `{{#kmod NAME}}`, `{{#sim NAME}}` and `{{#kernels}}`
-//!   in a chapter;
-//! - [`render`] turns them into Markdown from `kmods/`, the simulations of
-//!   `examples/` (checked against their snapshots) and `kernels.toml`;
+//! - [`directive`] finds `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}`
+//!   and `{{#measure NAME KEY}}` in a chapter;
+//! - [`render`] turns them into Markdown from `kmods/` (with the measured
+//!   values `--accept` recorded), the simulations of `examples/` (checked
+//!   against their snapshots) and `kernels.toml`;
 //! - [`parity`] checks that every language has the same chapters, listings
 //!   and simulations;
 //! - [`preprocessor`] is the mdBook preprocessor that does all of the above

@@ -2,7 +2,8 @@
 //! build of either language and
 //!
 //! 1. checks parity between the languages (fails naming what is missing);
-//! 2. expands `{{#kmod NAME}}`, `{{#sim NAME}}` and `{{#kernels}}` (fails
+//! 2. expands `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}` and
+//!    `{{#measure NAME KEY}}` (fails
 //!    naming the chapter file and line of every directive it cannot expand);
 //! 3. puts a link to the same page in every other language at the top of
 //!    each chapter (a Markdown link, so mdbook-linkcheck2 checks it), and
@@ -88,6 +89,23 @@ impl Sources {
         })
     }
 
+    /// The listing `name` that directive `kind` names, or why there is none.
+    fn listing(&self, kind: &Kind, name: &str) -> Result<&Scenario, String> {
+        self.scenarios
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| {
+                format!(
+                    "{kind}: no listing `{name}` under kmods/ (there are: {})",
+                    self.scenarios
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+    }
+
     /// The Markdown for one directive, or why there is none.
     pub fn render(&self, kind: &Kind, words: &Words) -> Result<String, String> {
         match kind {
@@ -112,6 +130,11 @@ impl Sources {
             }
             Kind::Sim(name) => render::sim(&self.root, name, &self.scenarios, &self.matrix, words)
                 .map_err(|e| format!("{kind}: {e}")),
+            Kind::Measure(name, key) => {
+                let scenario = self.listing(kind, name)?;
+                render::measure(&self.root, scenario, key, &self.matrix, words)
+                    .map_err(|e| format!("{kind}: {e}"))
+            }
         }
     }
 }
@@ -306,6 +329,36 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("demo.md:3"), "the known one expands: {err}");
+    }
+
+    #[test]
+    fn a_bad_measure_directive_names_file_and_line() {
+        let config = BookConfig::load(&repo()).unwrap();
+        let lang = config.languages[0].clone();
+        let mut ch = Chapter::new(
+            "Demo",
+            "# Demo\n\n{{#measure no_such_listing ran}}\n{{#measure stop_after_run ran}}\n{{#measure x}}\n".into(),
+            "demo.md",
+            vec![],
+        );
+        ch.source_path = Some("demo.md".into());
+        let mut book = Book::new();
+        book.push_item(ch);
+        let err = format!("{:#}", expand_book(&config, &lang, book).unwrap_err());
+        assert!(
+            err.contains(
+                "src/en/demo.md:3: {{#measure no_such_listing ran}}: no listing `no_such_listing`"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("src/en/demo.md:4: {{#measure stop_after_run ran}}: listing `stop_after_run` has no measure `ran` (it declares none"),
+            "{err}"
+        );
+        assert!(
+            err.contains("src/en/demo.md:5: {{#measure x}}: takes two names"),
+            "{err}"
+        );
     }
 
     #[test]

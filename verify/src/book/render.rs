@@ -65,6 +65,11 @@ pub struct Words {
     as_listed: &'static str,
     /// "and" between two changes.
     and: &'static str,
+    /// `{{#measure}}`'s columns: the kernel release, the day of the run.
+    release: &'static str,
+    run_date: &'static str,
+    /// `{{#measure}}`'s cell for a kernel the listing does not build on.
+    no_run: &'static str,
 }
 
 impl Words {
@@ -101,6 +106,9 @@ impl Words {
                 with_vcpus: "{n} 个 vCPU",
                 as_listed: "按清单运行",
                 and: "，并用",
+                release: "内核版本",
+                run_date: "运行日期（UTC）",
+                no_run: "未运行：清单在此内核上构建失败（预期如此）",
             }
         } else {
             Words {
@@ -132,6 +140,9 @@ impl Words {
                 with_vcpus: "{n} vCPUs",
                 as_listed: "as listed",
                 and: " and ",
+                release: "Kernel release",
+                run_date: "Run on (UTC)",
+                no_run: "no run: the listing does not build on this kernel (as expected)",
             }
         }
     }
@@ -571,6 +582,88 @@ fn seen_on(
     Ok(Some(seen))
 }
 
+/// `{{#measure NAME KEY}}`: the values of measure `KEY` of listing
+/// `scenario` in each kernel's accepted run, from its measured file
+/// `kmods/NAME/snapshots/NAME.measured.toml` (written by `--accept`): a
+/// table of kernel, value(s), kernel release and day of the run, in matrix
+/// order. A kernel the manifest expects not to build has no run and says so.
+/// Errors: `KEY` is not a measure of the listing; the file is missing,
+/// damaged or a link; a kernel of the matrix has no recorded value.
+pub fn measure(
+    root: &Path,
+    scenario: &Scenario,
+    key: &str,
+    matrix: &Matrix,
+    words: &Words,
+) -> Result<String, String> {
+    let name = &scenario.name;
+    let Some(m) = scenario.measures.iter().find(|m| m.name == key) else {
+        let declared: Vec<&str> = scenario.measures.iter().map(|m| m.name.as_str()).collect();
+        return Err(format!(
+            "listing `{name}` has no measure `{key}` ({}; a [[measure]] with `name = \"{key}\"` in kmods/{name}/scenario.toml declares one)",
+            if declared.is_empty() {
+                "it declares none".to_string()
+            } else {
+                format!("it has: {}", declared.join(", "))
+            }
+        ));
+    };
+    files::check_dir(root, &scenario.dir, &["snapshots"], Holder::Listing)?;
+    let path = crate::measure::recorded_path(&scenario.dir, name);
+    let accept = format!(
+        "run `cargo run -p verify -- --accept {name}` and commit {}",
+        path.strip_prefix(root).unwrap_or(&path).display()
+    );
+    if !files::inside(root, &path, Holder::Listing)? {
+        return Err(format!(
+            "listing `{name}` has no measured values ({} is missing); {accept}",
+            path.strip_prefix(root).unwrap_or(&path).display()
+        ));
+    }
+    let text = files::read(root, &path, Holder::Listing)?;
+    let recorded = crate::measure::Recorded::parse(&text).map_err(|e| {
+        format!(
+            "{}: {e:#}; {accept}",
+            path.strip_prefix(root).unwrap_or(&path).display()
+        )
+    })?;
+    let runs = recorded.0.get(key);
+    let mut md = format!(
+        "| {} | <code>{}</code> | {} | {} |\n|---|---|---|---|\n",
+        words.kernel,
+        html_escape(&m.line),
+        words.release,
+        words.run_date
+    );
+    let mut missing = Vec::new();
+    for k in &matrix.kernels {
+        match runs.and_then(|r| r.get(&k.id)) {
+            Some(r) => {
+                let values: Vec<String> = r.values.iter().map(i64::to_string).collect();
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | <code>{}</code> | {} |",
+                    html_escape(&k.id),
+                    html_escape(&values.join(", ")),
+                    html_escape(&r.release),
+                    html_escape(&r.date)
+                );
+            }
+            None if scenario.expected(&k.id) == Outcome::BuildError => {
+                let _ = writeln!(md, "| {} | {} | | |", html_escape(&k.id), words.no_run);
+            }
+            None => missing.push(k.id.as_str()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(format!(
+            "measure `{key}` of listing `{name}` has no recorded value for kernel {}; {accept}",
+            missing.join(", ")
+        ));
+    }
+    Ok(md)
+}
+
 /// `{{#kernels}}`: the kernel matrix, straight from `kernels.toml`.
 pub fn kernels(matrix: &Matrix, scenarios: &[Scenario], words: &Words) -> String {
     let mut md = format!(
@@ -976,6 +1069,93 @@ mod tests {
                 && err.contains("observed `hung-task`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn measures_render_from_the_recorded_file_and_name_what_is_missing() {
+        let d = std::env::temp_dir().join(format!("verify-render-measure-{}", std::process::id()));
+        let dir = d.join("kmods/demo");
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&dir).unwrap();
+        let m = Matrix::parse(
+            "[[kernel]]\nid='a'\nsuite='s1'\nmirrors=['deb u s1 main']\npackages=[]\n\
+             [[kernel]]\nid='b'\nsuite='s2'\nmirrors=['deb u s2 main']\npackages=[]\n\
+             [[kernel]]\nid='c'\nsuite='s3'\nmirrors=['deb u s3 main']\npackages=[]\n",
+        )
+        .unwrap();
+        let s = Scenario::parse(
+            &dir,
+            "title='T'\nexpect='clean'\nsteps=['insmod demo.ko']\n[expect_on]\nc='build-error'\n\
+             [[measure]]\nname='ran'\nline='ran=<N>/300 <b>'\n",
+            &m.ids(),
+        )
+        .unwrap();
+        let (en, zh) = (Words::for_language("en"), Words::for_language("zh"));
+        let err = measure(&d, &s, "lost", &m, &en).unwrap_err();
+        assert!(
+            err.contains("no measure `lost`") && err.contains("it has: ran"),
+            "{err}"
+        );
+        let err = measure(&d, &s, "ran", &m, &en).unwrap_err();
+        assert!(
+            err.contains("kmods/demo/snapshots/demo.measured.toml is missing")
+                && err.contains("--accept demo"),
+            "{err}"
+        );
+        let path = crate::measure::recorded_path(&dir, "demo");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            "[ran.a]\nvalues = [3, 14]\nrelease = \"5.10.0-32-cloud-amd64<img src=x>\"\ndate = \"2026-11-30\"\n",
+        )
+        .unwrap();
+        let err = measure(&d, &s, "ran", &m, &en).unwrap_err();
+        assert!(
+            err.contains("measure `ran` of listing `demo` has no recorded value for kernel b;"),
+            "c does not build, so only b is missing: {err}"
+        );
+        std::fs::write(
+            &path,
+            format!(
+                "{}[ran.b]\nvalues = [0]\nrelease = \"6.1.0-57-cloud-amd64\"\ndate = \"2026-12-01\"\n",
+                std::fs::read_to_string(&path).unwrap()
+            ),
+        )
+        .unwrap();
+        let md = measure(&d, &s, "ran", &m, &en).unwrap();
+        assert_eq!(
+            md,
+            "| Kernel | <code>ran=&lt;N&gt;/300 &lt;b&gt;</code> | Kernel release | Run on (UTC) |\n\
+             |---|---|---|---|\n\
+             | a | 3, 14 | <code>5.10.0-32-cloud-amd64&lt;img src=x&gt;</code> | 2026-11-30 |\n\
+             | b | 0 | <code>6.1.0-57-cloud-amd64</code> | 2026-12-01 |\n\
+             | c | no run: the listing does not build on this kernel (as expected) | | |\n"
+        );
+        let md = measure(&d, &s, "ran", &m, &zh).unwrap();
+        assert!(
+            md.starts_with("| 内核 | <code>") && md.contains("| 内核版本 | 运行日期（UTC） |"),
+            "{md}"
+        );
+        // A damaged file, then a link, are named.
+        std::fs::write(
+            &path,
+            "[ran.a]\nvalues = []\nrelease = 'r'\ndate = '2026-11-30'\n",
+        )
+        .unwrap();
+        let err = measure(&d, &s, "ran", &m, &en).unwrap_err();
+        assert!(
+            err.contains("demo.measured.toml: `ran.\"a\".values`: empty"),
+            "{err}"
+        );
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(d.join("host.toml"), "secret").unwrap();
+        std::os::unix::fs::symlink(d.join("host.toml"), &path).unwrap();
+        let err = measure(&d, &s, "ran", &m, &en).unwrap_err();
+        assert!(
+            err.contains("symbolic link") && !err.contains("secret"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]

@@ -88,6 +88,7 @@ pub fn example(
         Vec::new()
     };
     let mut accepted = BTreeMap::new();
+    let mut measured = BTreeMap::new();
     let mut written = Vec::new();
     let mut entries = Vec::new();
     for r in runs {
@@ -106,6 +107,7 @@ pub fn example(
             boot: None,
             model: None,
             cut: None,
+            measured: BTreeMap::new(),
         };
         for u in r.unkept {
             add_problem(&mut e.problem, u.clone());
@@ -128,6 +130,8 @@ pub fn example(
         e.boot_secs = first.boot_secs;
         e.boot = first.boot.map(|b| format!("{b:?}").to_lowercase());
         e.cut = first.cut.clone();
+        e.measured = first.measured.clone();
+        measures(sc, kernel, outs, s, &mut e);
         let compared = store.compare(kernel, &first.text);
         if !first.warnings.is_empty() {
             add_problem(
@@ -204,6 +208,14 @@ pub fn example(
         };
         if s.accept && e.problem.is_none() {
             accepted.insert(kernel.to_string(), first.text.clone());
+            measured.insert(
+                kernel.to_string(),
+                crate::measure::Accepted {
+                    values: first.measured.clone(),
+                    release: r.release.to_string(),
+                    date: first.date.clone(),
+                },
+            );
         } else if !s.ci && status != Status::Match && e.problem.is_none() {
             match store.write_pending(kernel, &first.text) {
                 Ok(p) => {
@@ -237,6 +249,7 @@ pub fn example(
                 {
                     e.snapshot = Some(Status::Match);
                 }
+                accept_measured(sc, &measured, s, &mut entries, say);
             }
             Err(err) => {
                 for e in entries
@@ -253,6 +266,57 @@ pub fn example(
         say(format!("{} {w}", style("warning:").yellow().bold()));
     }
     Judged { entries, warnings }
+}
+
+/// The measures of `sc` in each run of `outs` on `kernel` ([`crate::measure::check`]):
+/// a value missing or out of bounds in any of them is a problem of `e`. A
+/// build error has no run, hence no values, and is not checked.
+fn measures(sc: &Scenario, kernel: &str, outs: &[RunOutput], s: &Settings, e: &mut Entry) {
+    let manifest = rel(s.repo, &sc.dir.join(crate::manifest::FILE_NAME));
+    for (i, o) in outs.iter().enumerate() {
+        if o.outcome == crate::text::outcome::Outcome::BuildError {
+            continue;
+        }
+        for p in crate::measure::check(&sc.measures, &o.measured, kernel, &manifest) {
+            let p = if i == 0 {
+                p
+            } else {
+                format!("second run: {p}")
+            };
+            add_problem(&mut e.problem, p);
+        }
+    }
+}
+
+/// After `--accept` wrote the snapshots of the kernels in `measured`: their
+/// values go into the listing's measured file, which the book reads
+/// ([`crate::measure::accept`]); a failure is a problem of those entries.
+fn accept_measured(
+    sc: &Scenario,
+    measured: &BTreeMap<String, crate::measure::Accepted>,
+    s: &Settings,
+    entries: &mut [Entry],
+    say: &mut dyn FnMut(String),
+) {
+    match crate::measure::accept(&sc.dir, &sc.id(), &sc.measures, s.matrix, measured) {
+        Ok(Some(p)) if p.exists() => say(format!("accepted {}", rel(s.repo, &p))),
+        Ok(Some(p)) => say(format!(
+            "removed {} (the listing measures nothing now)",
+            rel(s.repo, &p)
+        )),
+        Ok(None) => {}
+        Err(err) => {
+            for e in entries
+                .iter_mut()
+                .filter(|e| measured.contains_key(&e.kernel))
+            {
+                add_problem(
+                    &mut e.problem,
+                    format!("measured values not accepted: {err:#}"),
+                );
+            }
+        }
+    }
 }
 
 /// The pending `.snap.new` files of `store` that this run did not write.
@@ -561,6 +625,8 @@ mod tests {
             boot_secs: 2.0,
             boot: None,
             warnings: vec![],
+            measured: Default::default(),
+            date: "2026-11-30".into(),
         }
     }
 
@@ -622,6 +688,113 @@ mod tests {
 
     fn passed(e: &Entry) -> bool {
         e.passed()
+    }
+
+    /// A run of `text` that measured `ran` = `values`.
+    fn measured(text: &str, values: &[i64]) -> RunOutput {
+        let mut o = out(Outcome::Clean, text);
+        o.measured = crate::measure::Values::from([("ran".to_string(), values.to_vec())]);
+        o
+    }
+
+    #[test]
+    fn measures_fail_runs_outside_their_bounds_and_accept_writes_the_values() {
+        let repo = tmp("measure");
+        let dir = repo.join("kmods/demo");
+        std::fs::create_dir_all(&dir).unwrap();
+        let ids: Vec<String> = KERNELS.iter().map(|k| k.to_string()).collect();
+        let sc = Scenario::parse(
+            &dir,
+            "title='T'\nexpect='clean'\nsteps=['insmod demo.ko']\n\
+             [[measure]]\nname='ran'\nline='ran=<N>/300'\nat_least=1\nat_most=299\n",
+            &ids,
+        )
+        .unwrap();
+        const RAN: &str = "$ insmod demo.ko\ndemo: ran=<N>/300\n";
+        let path = crate::measure::recorded_path(&dir, "demo");
+        // Out of bounds in the second run of --accept: refused, nothing written.
+        let (j, _) = judge(
+            &repo,
+            &sc,
+            &["6.1"],
+            Ok(vec![measured(RAN, &[5]), measured(RAN, &[0])]),
+            true,
+            false,
+        );
+        let p = j.entries[0].problem.as_deref().unwrap();
+        assert!(
+            p.contains("second run: measure `ran` on kernel 6.1: the value 0 (`ran=0/300`) is below `at_least` = 1")
+                && p.contains("kmods/demo/scenario.toml"),
+            "{p}"
+        );
+        assert!(!path.exists() && !Store::new(&dir, "demo").has("6.1"));
+        // No value: fails, naming the line looked for.
+        let (j, _) = judge(
+            &repo,
+            &sc,
+            &["6.1"],
+            Ok(vec![measured(RAN, &[])]),
+            false,
+            false,
+        );
+        let p = j.entries[0].problem.as_deref().unwrap();
+        assert!(
+            p.contains("measure `ran` has no value on kernel 6.1") && p.contains("`ran=<N>/300`"),
+            "{p}"
+        );
+        // A build error has no run and no values: not a measure's failure.
+        let (j, _) = judge(
+            &repo,
+            &sc,
+            &["6.1"],
+            Ok(vec![out(Outcome::BuildError, "error\n")]),
+            false,
+            false,
+        );
+        assert!(!j.entries[0]
+            .problem
+            .as_deref()
+            .unwrap_or("")
+            .contains("measure"));
+        // Good runs: accepted, the values in the report and the measured file.
+        let (j, said) = judge(
+            &repo,
+            &sc,
+            &KERNELS,
+            Ok(vec![measured(RAN, &[7, 8]), measured(RAN, &[9, 10])]),
+            true,
+            false,
+        );
+        assert!(j.entries.iter().all(passed), "{:#?}", j.entries);
+        assert_eq!(j.entries[0].measured["ran"], [7, 8]);
+        let json = serde_json::to_value(&j.entries[0]).unwrap();
+        assert_eq!(json["measured"]["ran"], serde_json::json!([7, 8]));
+        assert!(
+            said.iter()
+                .any(|m| m == "accepted kmods/demo/snapshots/demo.measured.toml"),
+            "{said:?}"
+        );
+        let r = crate::measure::Recorded::read(&path).unwrap().unwrap();
+        assert_eq!(r.0["ran"]["5.10"].values, [7, 8], "the first run's");
+        assert_eq!(r.0["ran"]["6.1"].release, "R");
+        assert_eq!(r.0["ran"]["6.1"].date, "2026-11-30");
+        // CI=true writes nothing, and still fails a value out of bounds.
+        std::fs::remove_file(&path).unwrap();
+        let (j, _) = judge(
+            &repo,
+            &sc,
+            &["6.1"],
+            Ok(vec![measured(RAN, &[300])]),
+            false,
+            true,
+        );
+        assert!(j.entries[0]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("above `at_most` = 299"));
+        assert!(!path.exists());
+        std::fs::remove_dir_all(repo).unwrap();
     }
 
     #[test]

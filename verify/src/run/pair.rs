@@ -40,6 +40,12 @@ pub struct RunOutput {
     pub boot: Option<Boot>,
     /// W=1 warnings, which make a run fail even when its output matches.
     pub warnings: Vec<String>,
+    /// The values of the scenario's measures in this run (empty lists when
+    /// the listing printed none; none at all without a boot), and the UTC
+    /// day the run ended (`crate::measure`).
+    pub measured: crate::measure::Values,
+    /// `YYYY-MM-DD`, UTC: when the run ended.
+    pub date: String,
 }
 
 pub struct Paths {
@@ -67,6 +73,8 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
             boot_secs: 0.0,
             boot: None,
             warnings,
+            measured: Default::default(),
+            date: crate::measure::utc_day(std::time::SystemTime::now()),
         });
     }
     let image = initramfs::build(
@@ -100,7 +108,10 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
     }
     let kernel_lines = split.kernel_lines();
     let outcome = console::outcome(&kernel_lines, &run.exit, split.finished);
-    let mut text = normalize(&split.lines);
+    // The measured numbers become `<N>` before the normalization, which
+    // would otherwise keep them, and the snapshot would change every run.
+    let (lines, measured) = crate::measure::extract(&s.measures, &split.lines);
+    let mut text = normalize(&lines);
     if let Some(why) = &cut {
         text.push_str(&format!("[{why}]\n"));
     }
@@ -114,6 +125,8 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
         boot_secs: run.secs,
         boot: Some(boot),
         warnings,
+        measured,
+        date: crate::measure::utc_day(std::time::SystemTime::now()),
     })
 }
 

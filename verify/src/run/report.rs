@@ -39,6 +39,10 @@ pub struct Entry {
     /// When and why the run stopped before its last step (a panic, or
     /// silence until the time limit); `None` for a run that went to its end.
     pub cut: Option<String>,
+    /// The values of the listing's `[[measure]]`s in this run: measure name
+    /// → every value, in console order (`crate::measure`); empty without a
+    /// run or without measures.
+    pub measured: BTreeMap<String, Vec<i64>>,
 }
 
 impl Entry {
