@@ -65,6 +65,8 @@ pub struct Words {
     as_listed: &'static str,
     /// "and" between two changes.
     and: &'static str,
+    /// Before a listing's measured values: "Measured by {key}: …".
+    measured_caption: &'static str,
     /// `{{#measure}}`'s columns: the kernel release, the day of the run.
     release: &'static str,
     run_date: &'static str,
@@ -106,6 +108,7 @@ impl Words {
                 with_vcpus: "{n} 个 vCPU",
                 as_listed: "按清单运行",
                 and: "，并用",
+                measured_caption: "已验收运行中的测量值 {key}（文本 {line}）：",
                 release: "内核版本",
                 run_date: "运行日期（UTC）",
                 no_run: "未运行：清单在此内核上构建失败（预期如此）",
@@ -140,6 +143,7 @@ impl Words {
                 with_vcpus: "{n} vCPUs",
                 as_listed: "as listed",
                 and: " and ",
+                measured_caption: "Measured in the accepted runs, {key} (the text {line}):",
                 release: "Kernel release",
                 run_date: "Run on (UTC)",
                 no_run: "no run: the listing does not build on this kernel (as expected)",
@@ -383,6 +387,20 @@ pub fn kmod(
         md.push('\n');
     }
     md.push('\n');
+
+    // The numbers a run measures, from the accepted runs.
+    for m in &scenario.measures {
+        let _ = writeln!(
+            md,
+            "<p class=\"kmod-measure\">{}</p>\n",
+            words
+                .measured_caption
+                .replace("{key}", &format!("<code>{}</code>", html_escape(&m.name)))
+                .replace("{line}", &format!("<code>{}</code>", html_escape(&m.line)))
+        );
+        md.push_str(&measure(root, scenario, &m.name, matrix, words)?);
+        md.push('\n');
+    }
 
     let _ = writeln!(md, "<p class=\"kmod-reproduce\">{}</p>\n", words.reproduce);
     md.push_str(&code_block(
