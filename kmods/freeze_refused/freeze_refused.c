@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * freeze_refused: a thread that calls set_freezable() and then never
+ * calls try_to_freeze() keeps the whole system from suspending.
+ *
+ * set_freezable() (kernel/freezer.c) only says "count me": it clears
+ * PF_NOFREEZE, so freeze_processes()/freeze_kernel_threads() wait for this
+ * thread to freeze (try_to_freeze_tasks(), kernel/power/process.c).  A
+ * thread freezes itself, in try_to_freeze() or a freezable sleep; one that
+ * sleeps in msleep() (TASK_UNINTERRUPTIBLE, not freezable) and loops on
+ * kthread_should_stop() alone never does.  The freezer waits for it up to
+ * /sys/power/pm_freeze_timeout milliseconds (freeze_timeout_msecs, 20000
+ * by default, kernel/power/main.c), names it with a stack dump, thaws
+ * everything and the write to /sys/power/state fails with EBUSY
+ * (suspend_prepare(), kernel/power/suspend.c).  The fix is one line: call
+ * try_to_freeze() in the loop, or sleep with a freezable wait.
+ *
+ * The thread is SCHED_FIFO only so that the report is the same on every
+ * run.  From 6.1, freeze_task() wakes a kthread with TASK_NORMAL, which
+ * ends msleep()'s uninterruptible sleep too (5.10 wakes only
+ * TASK_INTERRUPTIBLE); msleep() then goes back to sleep.  Whether the
+ * freezer's dump finds the thread still runnable ("R") or asleep again
+ * ("D") would depend on when a normal thread gets the CPU; a real-time
+ * one preempts the freezer at its next scheduling point
+ * (might_sleep() in freeze_workqueues_busy(), or preempt_enable() on a
+ * kernel with full or lazy preemption), before the dump, and is back in "D".
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/freezer.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+
+static struct task_struct *task;
+
+static int stubborn_fn(void *data)
+{
+	sched_set_fifo_low(current);
+	set_freezable();
+	while (!kthread_should_stop())
+		msleep(1000);	/* the missing line: try_to_freeze(); */
+	return 0;
+}
+
+static int __init freeze_refused_init(void)
+{
+	task = kthread_run(stubborn_fn, NULL, "stubborn");
+	return PTR_ERR_OR_ZERO(task);
+}
+
+static void __exit freeze_refused_exit(void)
+{
+	kthread_stop(task);
+	pr_info("unloaded\n");
+}
+
+module_init(freeze_refused_init);
+module_exit(freeze_refused_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("A freezable kthread that never freezes makes suspend fail");
