@@ -11,6 +11,8 @@
 //! against its model. Dependencies point down: `run` uses `host`, `guest`,
 //! `text` and `snapshot`; `text` touches no process and no file.
 
+#![warn(missing_docs)]
+
 pub mod book;
 #[cfg(test)]
 mod fixtures;

@@ -1,4 +1,8 @@
-//! Scenario manifests: `kmods/<name>/scenario.toml`.
+//! The first stage, scenario manifests: `kmods/<name>/scenario.toml`, read
+//! and checked into the [`Scenario`] every later stage works from (the
+//! steps the guest's init runs, the machine, the expected outcomes). It
+//! touches only `kmods/`: the directory listing and each manifest, read as
+//! a regular file. Every error names the file, the key and the allowed forms.
 //!
 //! ```toml
 //! title = "Stop right after kthread_run"
@@ -11,8 +15,11 @@
 //! ```
 //!
 //! Optional: `hung_task_timeout_secs` (default 10) and `watchdog_thresh`
-//! (default 2), the guest's hung-task and soft-lockup thresholds, and
-//! `[[measure]]` tables, values the listing prints ([`crate::measure`]).
+//! (default 2), the guest's hung-task and soft-lockup thresholds.
+//! Also optional: `cmdline` (kernel parameters), `[[variant]]` tables
+//! ([`Variant`]) and `[[measure]]` tables, values the listing prints
+//! ([`crate::measure`]); README.md, "Adding an example", lists every key
+//! and step.
 
 use crate::text::outcome::Outcome;
 use anyhow::{bail, Context, Result};
@@ -20,6 +27,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The manifest's file name in each listing's directory.
 pub const FILE_NAME: &str = "scenario.toml";
 const STEP_KINDS: &str = "`insmod FILE.ko [param=value ...]` (a value with spaces or `%` in quotes), `rmmod NAME`, `sleep SECONDS`, `cat /proc/PATH` or `cat /sys/PATH`, `echo VALUE > /proc/PATH` or `> /sys/PATH` (`echo freeze > /sys/power/state` freezes the system and the harness wakes it), `pkill -SIGNAL -x COMM` (signal the kernel threads named COMM), `show COMM` (state, CPUs, policy and freezability of the kernel threads named COMM), `wait`; any step but `wait` may end with ` &` to run in the background";
 
@@ -520,16 +528,26 @@ pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// One listing's manifest, checked; or, after [`Scenario::expand`], one run
+/// of it (the listing itself, or one of its variants).
 #[derive(Debug, Clone)]
 pub struct Scenario {
     /// Directory name under `kmods/`, also the snapshot name.
     pub name: String,
+    /// `kmods/<name>/`: the sources, the manifest and `snapshots/`.
     pub dir: PathBuf,
+    /// `title`: the listing's caption in the book.
     pub title: String,
+    /// `vcpus`: the guest's CPUs, 1 to 8 (default 1).
     pub vcpus: u32,
+    /// `time_limit`, seconds (5 to 600, default 30): how long the steps may
+    /// run, counted from the init's start event, before the guest is killed.
     pub time_limit: u64,
+    /// `expect`: the outcome on every kernel not in `expect_on`.
     pub expect: Outcome,
+    /// `expect_on`: outcomes by matrix id, where a kernel differs.
     pub expect_on: BTreeMap<String, Outcome>,
+    /// `steps`, in order: what the guest's init runs.
     pub steps: Vec<Step>,
     /// `kernel.hung_task_timeout_secs` of the guest, seconds (1 to 120;
     /// default [`DEFAULT_HUNG_TASK_TIMEOUT`]): how long a task may stay in
@@ -575,6 +593,8 @@ pub struct Variant {
 }
 
 impl Scenario {
+    /// The outcome expected on `kernel` (a matrix id): its `expect_on`, else
+    /// `expect`.
     pub fn expected(&self, kernel: &str) -> Outcome {
         self.expect_on.get(kernel).copied().unwrap_or(self.expect)
     }
@@ -591,6 +611,13 @@ impl Scenario {
         Scenario::parse(dir, &text, kernel_ids).with_context(|| format!("{}", path.display()))
     }
 
+    /// Parses and checks the manifest text of the listing in `dir`, whose name
+    /// must be `[a-z0-9_]+`; `kernel_ids` are the matrix's. Errors name the key
+    /// and what it allows: an unknown key, an outcome or step not one of the
+    /// allowed forms, a number out of range, a kernel not in the matrix, a
+    /// `time_limit` too short for an expected hang report, a background step
+    /// without its `wait`, a `cmdline` parameter the harness sets, a bad
+    /// `[[variant]]`.
     pub fn parse(dir: &Path, text: &str, kernel_ids: &[String]) -> Result<Scenario> {
         let raw: RawManifest = toml::from_str(text)?;
         let name = dir

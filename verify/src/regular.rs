@@ -27,7 +27,9 @@ pub enum OpenError {
     /// Anything else the system said (not found, no permission…).
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file that could not be opened or read.
         path: PathBuf,
+        /// The system's error.
         source: std::io::Error,
     },
 }

@@ -1,4 +1,7 @@
-//! Snapshots next to their listing, in insta's file format.
+//! The fifth stage: snapshots next to their listing, in insta's file format,
+//! against which a run's normalized text is compared and into which
+//! `--accept` writes it. It touches only the snapshot directories
+//! (`kmods/<name>/snapshots/`, `examples/snapshots/`).
 //!
 //! `kmods/<name>/snapshots/<name>.snap` holds the output shared by every
 //! kernel that prints the same thing; `<name>@<kernel>.snap` holds the output
@@ -25,16 +28,26 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// How an output compares with the snapshot that applies to it
+/// ([`Store::compare`]); kebab-case in `report.json`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// The same text, trailing whitespace aside ([`same`]).
     Match,
+    /// A snapshot applies and holds other text.
     Mismatch,
+    /// No snapshot applies: neither the kernel's own nor the shared one.
     Missing,
 }
 
+/// The snapshot files of one listing run or simulation in one directory:
+/// `NAME.snap`, `NAME@KERNEL.snap` and their pending `.snap.new`.
 pub struct Store {
+    /// `kmods/<listing>/snapshots/` or `examples/snapshots/`.
     pub dir: PathBuf,
+    /// The files' stem: the run's id (`LISTING` or `LISTING.VARIANT`,
+    /// [`crate::manifest::Scenario::id`]) or the simulation's name.
     pub name: String,
     /// insta's `source` and `expression` header fields of the files written.
     header: (String, String),
@@ -67,10 +80,13 @@ impl Store {
         }
     }
 
+    /// `DIR/NAME.snap`: the output of every kernel without a file of its own.
     pub fn shared_path(&self) -> PathBuf {
         self.dir.join(format!("{}.snap", self.name))
     }
 
+    /// `DIR/NAME@KERNEL.snap`: the output of `kernel` (a matrix id) where it
+    /// differs from the shared one. The path, whether or not the file exists.
     pub fn kernel_path(&self, kernel: &str) -> PathBuf {
         self.dir.join(format!("{}@{}.snap", self.name, kernel))
     }

@@ -17,6 +17,7 @@ use std::process::{Command, Stdio};
 use std::sync::LazyLock;
 use std::time::Instant;
 
+/// What [`build`] is asked to do.
 pub struct Options {
     /// The repository root (where `book.toml` is).
     pub root: PathBuf,
@@ -31,6 +32,7 @@ pub struct Options {
 }
 
 impl Options {
+    /// The defaults: `root/book/`, `book.toml`'s preprocessor command, quiet.
     pub fn new(root: &Path) -> Options {
         Options {
             root: root.to_path_buf(),
@@ -41,12 +43,17 @@ impl Options {
     }
 }
 
+/// A built book.
 #[derive(Debug)]
 pub struct Built {
+    /// The book's directory: the landing page, one directory per language and
+    /// `pagefind/`.
     pub out: PathBuf,
+    /// The languages built, in `book.toml` order.
     pub languages: Vec<Language>,
     /// Pages Pagefind indexed, per language tag.
     pub indexed: Vec<(String, usize)>,
+    /// Wall seconds of the whole build.
     pub secs: f64,
 }
 
@@ -82,6 +89,11 @@ pub fn command_line(program: &Path, args: &[&str]) -> String {
         .join(" ")
 }
 
+/// Builds the whole book into `opts.out` (see the module's steps). Errors:
+/// a tool missing or at another version than pinned, the languages out of
+/// parity, an `mdbook build` that fails or logs `ERROR` (its log included),
+/// a language without `index.html`, a Pagefind that is not the extended
+/// build or indexes no page of a language.
 pub fn build(opts: &Options) -> Result<Built> {
     let started = Instant::now();
     let root = &opts.root;

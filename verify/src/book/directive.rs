@@ -9,6 +9,8 @@ use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+/// What a directive asks for; [`Display`](std::fmt::Display) writes it back as
+/// the chapter would.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
     /// `{{#kmod NAME}}`: a listing of `kmods/NAME/` with its verified output.
@@ -34,6 +36,7 @@ impl std::fmt::Display for Kind {
     }
 }
 
+/// One `{{#…}}` directive found in a chapter's text ([`find`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
     /// What it asks for, or why it is malformed.

@@ -1,5 +1,5 @@
-//! The last stage (DESIGN.md §1, §5): the verified snapshots rendered into the
-//! bilingual book.
+//! The seventh and last stage (DESIGN.md §1, §5): the verified snapshots
+//! rendered into the bilingual book.
 //!
 //! - [`directive`] finds `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}`
 //!   and `{{#measure NAME KEY}}` in a chapter;
@@ -18,6 +18,15 @@
 //!   inside it only, never through a link;
 //! - [`flatten`] copies the chapters, includes expanded, for skeptic, which
 //!   tests the Rust code blocks of the text (`build.rs`, `tests/skeptic.rs`).
+//!
+//! What it touches: it reads the chapters (`src/<lang>/`), `book.toml`,
+//! `kernels.toml`, each listing's sources, manifest and accepted snapshots
+//! under `kmods/`, the simulations' snapshots under `examples/snapshots/`
+//! (each simulation is explored again and must equal its snapshot), and
+//! `.ci/tools.env`; it runs `mdbook` (which runs this crate's preprocessor
+//! and mdbook-linkcheck2) and `pagefind`, and writes `book/` (or `--out`).
+//! It boots no guest and writes no snapshot: the book shows what was
+//! accepted, so it is built whatever the last run found.
 
 pub mod build;
 pub mod directive;
@@ -64,6 +73,8 @@ pub struct BookConfig {
     pub root: PathBuf,
     /// The directory holding one source directory per language (`src`).
     pub src_root: PathBuf,
+    /// `[preprocessor.kmod] languages`, in order: at least two, with distinct
+    /// lower-case ids.
     pub languages: Vec<Language>,
 }
 

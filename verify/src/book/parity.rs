@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 /// sits, and the directives it uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chapter {
+    /// The chapter file, relative to `src/<lang>/`.
     pub path: PathBuf,
     /// `prefix`, `numbered` or `suffix`, and the nesting depth.
     pub place: (&'static str, usize),

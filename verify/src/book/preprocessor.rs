@@ -21,6 +21,8 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::io::Write;
 use std::path::Path;
 
+/// The `kmod` preprocessor ([`Preprocessor`]), which both the hidden
+/// `verify mdbook-preprocessor` command and the `mdbook-kmod` binary run.
 pub struct Kmod;
 
 impl Preprocessor for Kmod {
@@ -45,7 +47,10 @@ impl Preprocessor for Kmod {
 pub struct Sources {
     /// The repository root (`examples/snapshots/` is under it).
     pub root: std::path::PathBuf,
+    /// `kernels.toml`.
     pub matrix: Matrix,
+    /// Every listing's manifest under `kmods/`, by name (not expanded: a
+    /// listing's variants are in its [`Scenario::variants`]).
     pub scenarios: Vec<Scenario>,
 }
 

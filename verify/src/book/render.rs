@@ -166,7 +166,9 @@ fn code_block(lang: &str, body: &str) -> String {
 /// Kernels that printed the same thing, in matrix order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
+    /// Matrix ids, in matrix order.
     pub kernels: Vec<String>,
+    /// Their accepted output, the snapshot's text.
     pub text: String,
 }
 

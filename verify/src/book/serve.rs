@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A running server; it stops accepting connections when dropped.
 pub struct Server {
+    /// The address it listens on, with the port it got when asked for port 0.
     pub addr: SocketAddr,
     stop: Arc<AtomicBool>,
 }
@@ -39,6 +41,7 @@ impl Server {
         Ok(Server { addr, stop })
     }
 
+    /// `http://ADDR/PATH` for a path of the book (a leading `/` or not).
     pub fn url(&self, path: &str) -> String {
         format!("http://{}/{}", self.addr, path.trim_start_matches('/'))
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+/// The pins' file, relative to the repository root.
 pub const PINS_FILE: &str = ".ci/tools.env";
 
 /// `KEY=VALUE` lines of `.ci/tools.env`; `#` starts a comment line.
@@ -16,6 +17,8 @@ pub fn pins(root: &Path) -> Result<BTreeMap<String, String>> {
     parse_pins(&text).with_context(|| format!("in {}", path.display()))
 }
 
+/// The pins of `text` as in [`pins`]. Errors: a line that is not
+/// `KEY=VALUE`, by its 1-based number.
 pub fn parse_pins(text: &str) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
@@ -33,12 +36,15 @@ pub fn parse_pins(text: &str) -> Result<BTreeMap<String, String>> {
 
 /// A program the book build runs, and how to install the pinned version.
 pub struct Tool {
+    /// The program [`check`] runs with `--version`.
     pub program: &'static str,
+    /// The key of [`PINS_FILE`] holding its version.
     pub pin: &'static str,
     /// Install command; `{v}` is the version.
     pub install: &'static str,
 }
 
+/// The tools a book build runs: mdBook, its linkcheck2 renderer, Pagefind.
 pub const TOOLS: &[Tool] = &[
     Tool {
         program: "mdbook",

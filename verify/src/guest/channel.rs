@@ -34,6 +34,7 @@ pub const GUEST_DEVICE: &str = "/dev/ttyS1";
 /// kernel's 8250 driver looks for a second port (`/proc/tty/driver/serial`
 /// lists it as `1: uart:16550A port:000002F8`, seen on 5.10, 6.1 and 6.12).
 pub const IOBASE: u16 = 0x2f8;
+/// The channel UART's IRQ: COM2's, with [`IOBASE`].
 pub const IRQ: u8 = 3;
 
 /// One thing the guest's init did.
@@ -42,11 +43,21 @@ pub enum Event {
     /// The init is about to run the scenario's first step.
     Start,
     /// Step `n` (from 1) starts; `command` is how the book shows it.
-    Step { n: usize, command: String },
+    Step {
+        /// The step's place in the manifest's `steps`, from 1.
+        n: usize,
+        /// The step as [`crate::manifest::Step::display`] writes it.
+        command: String,
+    },
     /// One line the running step printed (stdout and stderr).
     Out(String),
     /// Step `n` ended with this exit status.
-    Exit { n: usize, status: String },
+    Exit {
+        /// The step's place in the manifest's `steps`, from 1.
+        n: usize,
+        /// `$?` of the step's shell, as the init printed it (`0`, `1`, …).
+        status: String,
+    },
     /// Every step ran, and the grace period after the last one passed.
     End,
 }
@@ -85,9 +96,11 @@ impl Event {
 /// One line of the channel: a token and the event it vouches for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
+    /// [`TOKEN_LEN`] lower-case hex digits ([`is_token`]), fresh for this event.
     pub token: String,
     /// The event's text as the init wrote it, compared with the console's.
     pub text: String,
+    /// `text`, parsed ([`Event::parse`]).
     pub event: Event,
 }
 

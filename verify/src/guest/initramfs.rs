@@ -55,18 +55,25 @@ impl Cpio {
         }
     }
 
+    /// A directory, mode 0755.
     pub fn dir(&mut self, name: &str) {
         self.entry(name, 0o040755, (0, 0), &[]);
     }
+    /// A regular file; `mode` is the permission bits (`0o755`).
     pub fn file(&mut self, name: &str, mode: u32, data: &[u8]) {
         self.entry(name, 0o100000 | mode, (0, 0), data);
     }
+    /// A symbolic link to `target`.
     pub fn symlink(&mut self, name: &str, target: &str) {
         self.entry(name, 0o120777, (0, 0), target.as_bytes());
     }
+    /// A character device node, mode 0600: `dev/console`, which the init
+    /// needs before devtmpfs is mounted.
     pub fn char_dev(&mut self, name: &str, major: u32, minor: u32) {
         self.entry(name, 0o020600, (major, minor), &[]);
     }
+    /// Ends the archive with its `TRAILER!!!` entry and pads it to 512 bytes:
+    /// the bytes of the `initrd`.
     pub fn finish(mut self) -> Vec<u8> {
         self.entry("TRAILER!!!", 0, (0, 0), &[]);
         // The kernel reads the archive in 512-byte records.

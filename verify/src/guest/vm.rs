@@ -51,6 +51,7 @@ pub fn cmdline(hung_task_secs: u32, watchdog_thresh: u32, extra: &[String]) -> S
 /// guest sleeps is only console input, which nothing reads.
 const WAKE_EVERY: Duration = Duration::from_millis(1000);
 
+/// Which kernel image booted: [`crate::run::pair`] tries the vmlinux first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Boot {
     /// `-kernel vmlinux` through the PVH entry point.
@@ -88,6 +89,7 @@ pub fn exit_of_code(code: Option<i32>) -> Exit {
     }
 }
 
+/// What one QEMU run left: its output, how it ended, how long it took.
 #[derive(Debug)]
 pub struct Run {
     /// The serial console (ttyS0) as printed, lossily decoded.
@@ -96,18 +98,26 @@ pub struct Run {
     pub channel: String,
     /// QEMU's own messages.
     pub stderr: String,
+    /// How QEMU ended; a failure of QEMU itself is an `Err` of [`Machine::run`]
+    /// instead.
     pub exit: Exit,
     /// Why the run was stopped before the guest finished, when it was: the
     /// snapshot and the report say so.
     pub cut: Option<String>,
+    /// Wall seconds from QEMU's start to its end, boot included.
     pub secs: f64,
 }
 
+/// One QEMU microvm under TCG (256 MiB, `-nodefaults`; the console on
+/// ttyS0, the side channel on ttyS1, isa-debug-exit) booting `kernel`.
 pub struct Machine<'a> {
+    /// The vmlinux (PVH entry) or the bzImage of the build root.
     pub kernel: &'a Path,
+    /// The cpio archive of [`crate::guest::initramfs::build`].
     pub initrd: &'a Path,
     /// Where QEMU writes the side channel (a new file each run).
     pub channel: &'a Path,
+    /// CPUs (`-smp`): the scenario's `vcpus`.
     pub vcpus: u32,
     /// The kernel command line ([`cmdline`]).
     pub cmdline: String,
@@ -219,7 +229,7 @@ impl Machine<'_> {
     /// on, and the steps after it belong to the run (`rw_bind_after_run`); a
     /// guest that cannot go on either resets (a panic, with `panic=-1`) or
     /// stays silent until its time limit. Errors: QEMU could not start, or
-    /// failed by itself ([`qemu_failure`]), with QEMU's message.
+    /// failed by itself (`qemu_failure`), with QEMU's message.
     pub fn run(&self) -> Result<Run> {
         let started = Instant::now();
         let _ = std::fs::remove_file(self.channel);

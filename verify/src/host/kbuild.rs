@@ -8,13 +8,17 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// What `make W=1 modules` left in the work directory.
 #[derive(Debug)]
 pub struct Built {
     /// The `.ko` files, when the build succeeded.
     pub modules: Vec<PathBuf>,
     /// make's combined output.
     pub log: String,
+    /// `make` succeeded and left at least one `.ko`; `false` is the listing's
+    /// build error, an outcome rather than an `Err`.
     pub ok: bool,
+    /// Wall seconds `make` took (the copy of the sources not counted).
     pub secs: f64,
 }
 

@@ -4,6 +4,8 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// One `[[kernel]]` of `kernels.toml`: a Debian kernel and how to make its
+/// build root.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(deny_unknown_fields)]
 pub struct Kernel {
@@ -23,18 +25,27 @@ struct MatrixFile {
     kernel: Vec<Kernel>,
 }
 
+/// The kernels of `kernels.toml`, checked ([`Matrix::parse`]).
 #[derive(Debug, Clone)]
 pub struct Matrix {
+    /// In file order, the order of the table and the book; `--kernel` picks
+    /// from it without reordering ([`Matrix::select`]).
     pub kernels: Vec<Kernel>,
 }
 
 impl Matrix {
+    /// Reads and checks `path` (`kernels.toml`); errors name the file and what
+    /// is wrong with it ([`Matrix::parse`]).
     pub fn load(path: &Path) -> Result<Matrix> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading the kernel matrix {}", path.display()))?;
         Matrix::parse(&text).with_context(|| format!("in the kernel matrix {}", path.display()))
     }
 
+    /// Parses and checks the text of `kernels.toml`. Errors: bad TOML or an
+    /// unknown key, an `id` that does not start with a letter or digit or holds
+    /// anything but letters, digits and dots (it names cache directories), an
+    /// `id` given twice, a kernel without `mirrors`, no `[[kernel]]` at all.
     pub fn parse(text: &str) -> Result<Matrix> {
         let file: MatrixFile = toml::from_str(text)?;
         let mut seen = std::collections::HashSet::new();
@@ -82,6 +93,7 @@ impl Matrix {
             .collect())
     }
 
+    /// Every kernel's id, in matrix order.
     pub fn ids(&self) -> Vec<String> {
         self.kernels.iter().map(|k| k.id.clone()).collect()
     }

@@ -20,6 +20,8 @@ pub const REQUIRED: &[(&str, &str)] = &[
     ),
 ];
 
+/// Whether `program` is a file on `$PATH` (or, given as an absolute path,
+/// a file there). The execute bit is not checked.
 pub fn on_path(program: &str) -> bool {
     if program.starts_with('/') {
         return Path::new(program).is_file();
@@ -29,6 +31,8 @@ pub fn on_path(program: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether verify runs as root (effective uid 0), which may install the
+/// missing packages itself.
 pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
@@ -45,6 +49,7 @@ pub fn missing_packages(present: impl Fn(&str) -> bool) -> Vec<&'static str> {
     pkgs
 }
 
+/// The command a user other than root runs to install `pkgs`.
 pub fn install_command(pkgs: &[&str]) -> String {
     format!("sudo apt-get install -y {}", pkgs.join(" "))
 }

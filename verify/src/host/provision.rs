@@ -19,7 +19,10 @@ use std::time::Instant;
 /// A checked, ready build root.
 #[derive(Debug, Clone)]
 pub struct Root {
+    /// The matrix entry the root was made from; a root whose stamp records
+    /// another is stale and made again.
     pub kernel: Kernel,
+    /// The root's directory: `CACHE/roots/<id>`.
     pub dir: PathBuf,
     /// `uname -r` of the kernel in this root.
     pub release: String,
@@ -32,12 +35,16 @@ pub struct Root {
 }
 
 impl Root {
+    /// The kernel headers' directory as seen inside the root (the sandbox's
+    /// `/`), for `make -C`.
     pub fn headers(&self) -> String {
         format!("/usr/src/linux-headers-{}", self.release)
     }
+    /// The root's bzImage, the boot fallback when there is no usable vmlinux.
     pub fn bzimage(&self) -> PathBuf {
         self.dir.join(format!("boot/vmlinuz-{}", self.release))
     }
+    /// The root's `busybox-static`, the guest's whole userland.
     pub fn busybox(&self) -> PathBuf {
         self.dir.join("bin/busybox")
     }
@@ -51,6 +58,9 @@ struct Stamp {
     release: String,
 }
 
+/// The build-root cache when none is given: `$XDG_CACHE_HOME/kthread-book`,
+/// else `$HOME/.cache/kthread-book` (`/tmp/.cache/kthread-book` without
+/// `$HOME`).
 pub fn default_cache_dir() -> PathBuf {
     if let Some(x) = std::env::var_os("XDG_CACHE_HOME") {
         return PathBuf::from(x).join("kthread-book");

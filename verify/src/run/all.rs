@@ -19,13 +19,26 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// What `cargo run -p verify` was asked to do (the command line of
+/// `main.rs`).
 pub struct Options {
+    /// The repository root: `kernels.toml`, `kmods/` and `examples/` are there,
+    /// and the work directories go under its `target/verify/`.
     pub repo: PathBuf,
+    /// Listings (directory names under `kmods/`) and simulations to run; every
+    /// one when empty. A name that is neither is an error.
     pub examples: Vec<String>,
+    /// Matrix ids to run on (`--kernel`); the whole matrix when empty.
     pub kernels: Vec<String>,
+    /// `--accept`: run each pair twice, refuse output that differs, and write
+    /// the snapshots of the runs without a problem. Refused with CI=true.
     pub accept: bool,
+    /// Where the build roots live; `None`: [`provision::default_cache_dir`].
     pub cache_dir: Option<PathBuf>,
+    /// How many guests run at once; `None`: the CPUs available (0 counts as 1).
     pub jobs: Option<usize>,
+    /// Where `report.json` goes; `None`: `target/verify/report.json` in the
+    /// repository.
     pub report: Option<PathBuf>,
 }
 
@@ -45,6 +58,17 @@ fn say(multi: &MultiProgress, msg: impl AsRef<str>) {
     }
 }
 
+/// The whole run: the simulations, then every selected listing run on every
+/// selected kernel it runs on (build roots made first), judged; prints the
+/// table and writes the report ([`Report`]).
+///
+/// Returns whether everything passed: `Ok(false)` is a listing or
+/// simulation that failed, with the report written. `Err` is a run that
+/// could not be made: a bad `kernels.toml` or manifest, an unknown example or
+/// kernel, `--accept` with CI=true, missing host tools, a build root or the
+/// guest's insmod that could not be made, a report that could not be
+/// written. A pair's own failure (QEMU, a file) is its entry's problem, never
+/// an `Err`.
 pub fn run(opts: &Options) -> Result<bool> {
     let started = Instant::now();
     let repo = opts.repo.clone();

@@ -18,6 +18,7 @@ pub type PairResult = Result<Vec<RunOutput>, String>;
 
 /// One kernel's runs of the listing being judged.
 pub struct KernelRuns<'a> {
+    /// The kernel's matrix id.
     pub kernel: &'a str,
     /// The kernel release the runs booted (`uname -r`).
     pub release: &'a str,
@@ -46,7 +47,9 @@ pub struct Settings<'a> {
 /// that does not fail it (stale pending files) for the report's warnings.
 #[derive(Debug)]
 pub struct Judged {
+    /// One per kernel of the runs, in their order.
     pub entries: Vec<Entry>,
+    /// Pending `.snap.new` files left by an earlier run, each named for removal.
     pub warnings: Vec<String>,
 }
 

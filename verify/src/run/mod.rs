@@ -1,7 +1,18 @@
-//! The run: every selected listing on every selected kernel ([`all`]), one
-//! listing on one kernel ([`pair`]), the judging of their output against the
-//! snapshots ([`judge`]) and against the models ([`crosscheck`]), the
-//! simulations ([`sim`]), and the report ([`report`]).
+//! The sixth stage, the run: every selected listing on every selected kernel
+//! ([`all`]), one listing on one kernel ([`pair`]), the judging of their
+//! output against the snapshots ([`judge`]) and against the models
+//! ([`crosscheck`]), the simulations ([`sim`]), and the report ([`report`]).
+//!
+//! What it touches: the stages before it, through their interfaces
+//! (manifests through [`crate::manifest`], build roots and builds through
+//! [`crate::host`], QEMU through [`crate::guest`], the console through
+//! [`crate::text`], snapshot files through [`crate::snapshot`]); the
+//! `examples` crate's simulations, run in-process; and files of its own:
+//! each pair's logs under `target/verify/work/<kernel>/<run id>/`
+//! (`console-N.log`, `channel-N.log`, `normalized-N.txt`) and
+//! `target/verify/report.json`. Snapshots are written only with `--accept`,
+//! or as a `.snap.new` for a changed output, never with CI=true. `--jobs`
+//! pairs run at once, each in a work directory of its own.
 
 pub mod all;
 pub mod crosscheck;

@@ -23,8 +23,12 @@ const BOOT_LIMIT: Duration = Duration::from_secs(90);
 /// (`cases/outcomes/rw_unload_no_sleep`, on 6.1 and latest).
 pub const GRACE_SECS: u32 = 1;
 
+/// One run of a listing on one kernel, as [`run`] read it.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
+    /// What the kernel did ([`crate::text::console::outcome`]: its lines,
+    /// how QEMU ended, whether the init finished); `BuildError` when `make`
+    /// failed.
     pub outcome: Outcome,
     /// The normalized text compared with the snapshot.
     pub text: String,
@@ -35,8 +39,12 @@ pub struct RunOutput {
     /// Why the run was stopped before the guest finished, if it was
     /// (also the last line of `text`).
     pub cut: Option<String>,
+    /// Seconds `make` took ([`kbuild::Built::secs`]).
     pub build_secs: f64,
+    /// Seconds QEMU ran, boot included ([`vm::Run::secs`]); 0 after a build
+    /// error.
     pub boot_secs: f64,
+    /// The kernel image that booted; `None` after a build error.
     pub boot: Option<Boot>,
     /// W=1 warnings, which make a run fail even when its output matches.
     pub warnings: Vec<String>,
@@ -48,6 +56,7 @@ pub struct RunOutput {
     pub date: String,
 }
 
+/// Where one (kernel, listing run) pair works; made by [`crate::run::all`].
 pub struct Paths {
     /// Per (kernel, example) scratch directory.
     pub work: PathBuf,

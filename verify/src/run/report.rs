@@ -1,4 +1,6 @@
-//! The end of a run: the matrix table for people, the JSON report for the book.
+//! The end of a run: the matrix table for people, and `report.json` for
+//! machines (the pull-request workflow uploads it, the integration tests
+//! read it; the book does not: it renders the accepted snapshots).
 //! Listings have a row per kernel; simulations, which do not depend on the
 //! kernel, a row each of their own.
 
@@ -8,30 +10,48 @@ use console::style;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// One kernel the run used, as `report.json` lists it, in matrix order.
 #[derive(Debug, Clone, Serialize)]
 pub struct KernelInfo {
+    /// The matrix id (`kernels.toml`, `--kernel`), e.g. `6.1`.
     pub id: String,
+    /// The Debian suite whose kernel it is (`bookworm`).
     pub suite: String,
+    /// `uname -r` of the build root's kernel (its `boot/vmlinuz-*`).
     pub release: String,
     /// Time spent making the build root in this run; 0 when it was cached.
     pub provision_secs: f64,
 }
 
+/// One run of a listing (or of a variant of it) on one kernel: a cell of
+/// the table and an element of `report.json`'s `entries`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
+    /// The listing: its directory name under `kmods/`.
     pub example: String,
     /// The manifest's `[[variant]]` this run is, `None` for the listing
     /// itself.
     pub variant: Option<String>,
+    /// The kernel's matrix id.
     pub kernel: String,
+    /// `uname -r` of the kernel the run booted.
     pub release: String,
+    /// What the kernel did; `None` when the harness failed before there was
+    /// an outcome (then `problem` says why).
     pub outcome: Option<Outcome>,
+    /// The manifest's `expect`, or its `expect_on` for this kernel.
     pub expected: Outcome,
+    /// The output against its snapshot; `None` when it was not compared (no
+    /// run, or the snapshots could not be read: see `problem`).
     pub snapshot: Option<Status>,
     /// What went wrong, when something did.
     pub problem: Option<String>,
+    /// Seconds `make` took inside the build root.
     pub build_secs: f64,
+    /// Seconds QEMU ran, boot included; 0 after a build error.
     pub boot_secs: f64,
+    /// The kernel image that booted, `pvh` (the vmlinux) or `bzimage`
+    /// ([`crate::guest::vm::Boot`]); `None` when nothing booted.
     pub boot: Option<String>,
     /// For a listing a simulation models: the model's reachable outcome this
     /// run was (`crosscheck`); a run that is none of them has a `problem`.
@@ -54,6 +74,7 @@ impl Entry {
         }
     }
 
+    /// No problem, the expected outcome, and output that matches its snapshot.
     pub fn passed(&self) -> bool {
         self.problem.is_none()
             && self.outcome == Some(self.expected)
@@ -64,16 +85,25 @@ impl Entry {
 /// One simulation of the `examples` crate, run like a listing.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimEntry {
+    /// The simulation: a binary of `examples/`, also its snapshot's name.
     pub name: String,
+    /// The scenario's title, as the simulation's report gives it.
     pub title: String,
+    /// One per variant of the model, in the model's order.
     pub variants: Vec<SimVariant>,
+    /// The output against `examples/snapshots/NAME.snap`; `None` when the
+    /// snapshot could not be read (see `problem`).
     pub snapshot: Option<Status>,
+    /// What went wrong, one problem a line; `None` when nothing did.
     pub problem: Option<String>,
+    /// Seconds the first exploration took, rendering included.
     pub secs: f64,
 }
 
+/// One variant of a simulation's model, as its exploration found it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimVariant {
+    /// The variant's name in the model (`listing` for the listing as written).
     pub variant: String,
     /// The `kmods/` listing it models, if any.
     pub kmod: Option<String>,
@@ -84,6 +114,7 @@ pub struct SimVariant {
 }
 
 impl SimEntry {
+    /// No problem, and output that matches its snapshot.
     pub fn passed(&self) -> bool {
         self.problem.is_none() && self.snapshot == Some(Status::Match)
     }
@@ -115,15 +146,25 @@ impl SimEntry {
     }
 }
 
+/// `report.json`: everything a run found, written whether or not it passed
+/// (to `target/verify/report.json` or `--report`); the pull-request workflow
+/// uploads it and the integration tests read it.
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// The kernels the run used, in matrix order.
     pub kernels: Vec<KernelInfo>,
+    /// One per listing run (the listing, then each variant) × kernel it runs
+    /// on: listings by name, kernels in matrix order.
     pub entries: Vec<Entry>,
+    /// One per simulation run, in the order the book introduces them.
     pub simulations: Vec<SimEntry>,
     /// What the run found that does not fail it but needs a person: pending
     /// `.snap.new` files this run did not write, each naming the file.
     pub warnings: Vec<String>,
+    /// [`Report::all_passed`] of the entries and simulations; the process
+    /// exits 1 when it is `false`.
     pub passed: bool,
+    /// Wall seconds of the whole run, build roots made included.
     pub total_secs: f64,
 }
 

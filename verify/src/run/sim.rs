@@ -21,9 +21,11 @@ pub const EXAMPLES_DIR: &str = "examples";
 /// One exploration of a simulation.
 #[derive(Debug, Clone)]
 pub struct SimRun {
+    /// The explorer's report: per variant, the schedules and reachable outcomes.
     pub report: ScenarioReport,
     /// What the binary prints: the text of the snapshot.
     pub text: String,
+    /// Wall seconds of the exploration and its rendering.
     pub secs: f64,
 }
 
