@@ -419,10 +419,7 @@ pub fn split(console: &str, channel: &str) -> Split {
 /// panic=-1, so this is a reset the kernel did not announce, or an
 /// announcement the console lost); otherwise `timeout`.
 pub fn outcome(lines: &[&str], exit: &Exit, finished: bool) -> Outcome {
-    if let Some(r) = reports(lines)
-        .into_iter()
-        .max_by_key(severity)
-    {
+    if let Some(r) = reports(lines).into_iter().max_by_key(severity) {
         return r.outcome;
     }
     if finished {
@@ -1038,16 +1035,28 @@ mod tests {
         // 6.12's summary line follows any failed check, a redzone as well
         // as the poison: on its own, a warning.
         for (run, line) in [
-            (&RUN_UAF_SLUB[2], "[    5.905511] BUG task_struct (Tainted: G      D    OE     ): Object corrupt"),
-            (&RUN_UAF_SLUB[3], "[    5.929306] BUG task_struct (Tainted: G      D    OE      ): Object corrupt"),
+            (
+                &RUN_UAF_SLUB[2],
+                "[    5.905511] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
+            ),
+            (
+                &RUN_UAF_SLUB[3],
+                "[    5.929306] BUG task_struct (Tainted: G      D    OE      ): Object corrupt",
+            ),
         ] {
-            assert_eq!(classify(real(run.console, line)), Some(Outcome::Warn), "{line}");
+            assert_eq!(
+                classify(real(run.console, line)),
+                Some(Outcome::Warn),
+                "{line}"
+            );
         }
         // Reconstructed from mm/slub.c (the strings are in every vmlinux of
         // the matrix): a double free, and an overflow, which is no
         // use-after-free.
         assert_eq!(
-            classify("[    1.0] BUG kmalloc-64 (Tainted: G           OE     ): Object already free"),
+            classify(
+                "[    1.0] BUG kmalloc-64 (Tainted: G           OE     ): Object already free"
+            ),
             Some(Outcome::UseAfterFree)
         );
         assert_eq!(
@@ -1063,21 +1072,40 @@ mod tests {
         ] {
             assert_eq!(classify(real(run.console, line)), None, "{line}");
         }
-        assert_eq!(classify("[    1.0] demo: BUG task_struct: Poison overwritten"), None);
+        assert_eq!(
+            classify("[    1.0] demo: BUG task_struct: Poison overwritten"),
+            None
+        );
     }
 
     #[test]
     fn refcount_use_after_free() {
         for (run, line) in [
-            (&RUN_UAF[0], "[    4.283764] refcount_t: addition on 0; use-after-free."),
-            (&RUN_UAF[0], "[    4.298978] refcount_t: underflow; use-after-free."),
-            (&RUN_UAF[1], "[    4.175197] refcount_t: addition on 0; use-after-free."),
+            (
+                &RUN_UAF[0],
+                "[    4.283764] refcount_t: addition on 0; use-after-free.",
+            ),
+            (
+                &RUN_UAF[0],
+                "[    4.298978] refcount_t: underflow; use-after-free.",
+            ),
+            (
+                &RUN_UAF[1],
+                "[    4.175197] refcount_t: addition on 0; use-after-free.",
+            ),
         ] {
-            assert_eq!(classify(real(run.console, line)), Some(Outcome::UseAfterFree), "{line}");
+            assert_eq!(
+                classify(real(run.console, line)),
+                Some(Outcome::UseAfterFree),
+                "{line}"
+            );
         }
         // Reconstructed from lib/refcount.c: a saturated counter leaks, it
         // is no use-after-free (its WARNING line is the header).
-        assert_eq!(classify("[    1.0] refcount_t: saturated; leaking memory."), None);
+        assert_eq!(
+            classify("[    1.0] refcount_t: saturated; leaking memory."),
+            None
+        );
     }
 
     #[test]
@@ -1093,7 +1121,9 @@ mod tests {
             assert_eq!(classify(l), Some(Outcome::UseAfterFree), "{l}");
         }
         assert_eq!(
-            classify("[    1.234567] BUG: KFENCE: out-of-bounds read in thread_fn+0x2a/0x40 [oob_demo]"),
+            classify(
+                "[    1.234567] BUG: KFENCE: out-of-bounds read in thread_fn+0x2a/0x40 [oob_demo]"
+            ),
             Some(Outcome::Oops)
         );
     }
@@ -1103,11 +1133,20 @@ mod tests {
         // Without the checks: refcount_t's WARNs alone on 5.10 are a
         // use-after-free; on 6.1 and later the NULL dereference that
         // follows the first WARN outranks it.
-        let want = [Outcome::UseAfterFree, Outcome::Oops, Outcome::Oops, Outcome::Oops];
+        let want = [
+            Outcome::UseAfterFree,
+            Outcome::Oops,
+            Outcome::Oops,
+            Outcome::Oops,
+        ];
         for ((run, want), k) in RUN_UAF.iter().zip(want).zip(KERNELS) {
             let split = run.split();
             assert!(split.problems.is_empty(), "{k}: {:?}", split.problems);
-            assert_eq!(outcome(&split.kernel_lines(), &Exit::Guest(42), split.finished), want, "{k}");
+            assert_eq!(
+                outcome(&split.kernel_lines(), &Exit::Guest(42), split.finished),
+                want,
+                "{k}"
+            );
         }
         // With slub_debug: a fault on the poison pattern (an oops), then
         // the allocator's report, which outranks it.
@@ -1115,8 +1154,15 @@ mod tests {
             let split = run.split();
             assert!(split.problems.is_empty(), "{k}: {:?}", split.problems);
             let lines = split.kernel_lines();
-            assert!(reports(&lines).iter().any(|r| r.outcome == Outcome::Oops), "{k}");
-            assert_eq!(outcome(&lines, &Exit::Guest(42), split.finished), Outcome::UseAfterFree, "{k}");
+            assert!(
+                reports(&lines).iter().any(|r| r.outcome == Outcome::Oops),
+                "{k}"
+            );
+            assert_eq!(
+                outcome(&lines, &Exit::Guest(42), split.finished),
+                Outcome::UseAfterFree,
+                "{k}"
+            );
         }
     }
 
