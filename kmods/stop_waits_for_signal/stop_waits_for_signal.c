@@ -7,7 +7,9 @@
  * stop flag and wakes the thread, and msleep() goes back to sleep until its
  * time is up, so the rmmod that calls kthread_stop() waits until someone
  * sends the thread SIGTERM, which it accepts because it called
- * allow_signal(SIGTERM).
+ * allow_signal(SIGTERM). The thread waits half a second before it says so:
+ * the shell that sent the signal has gone on to its next step by then, so
+ * the output has one order on every run.
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -27,6 +29,7 @@ static int term_waiter_fn(void *data)
 	pr_info("thread says: %s\n", greeting);
 	while (kernel_dequeue_signal() != SIGTERM)
 		msleep(100);
+	msleep(500);
 	pr_info("thread got SIGTERM, stop requested: %s\n",
 		kthread_should_stop() ? "yes" : "no");
 	return 7;

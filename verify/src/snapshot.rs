@@ -41,13 +41,16 @@ pub struct Store {
 }
 
 impl Store {
-    /// A listing's snapshots: `kmods/<name>/snapshots/`.
+    /// A listing's snapshots: `kmods/<listing>/snapshots/<name>.snap`, where
+    /// `name` is the listing's, or `LISTING.VARIANT` for a variant of it
+    /// (whose manifest is still the listing's).
     pub fn new(example_dir: &Path, name: &str) -> Store {
+        let listing = name.split('.').next().unwrap_or(name);
         Store {
             dir: example_dir.join("snapshots"),
             name: name.to_string(),
             header: (
-                format!("kmods/{name}/scenario.toml"),
+                format!("kmods/{listing}/scenario.toml"),
                 "normalized dmesg".into(),
             ),
         }

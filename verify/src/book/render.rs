@@ -55,6 +55,16 @@ pub struct Words {
     prints_nothing: &'static str,
     /// Between two sentences: a space in English, nothing in Chinese.
     gap: &'static str,
+    /// "Variant {name}: the same steps, booted with {how}".
+    variant_intro: &'static str,
+    /// "kernel parameters {params}".
+    with_params: &'static str,
+    /// "{n} vCPUs".
+    with_vcpus: &'static str,
+    /// The listing's own run, in the outcome table's header.
+    as_listed: &'static str,
+    /// "and" between two changes.
+    and: &'static str,
 }
 
 impl Words {
@@ -86,6 +96,11 @@ impl Words {
                 witness: "见证调度（{n} 步）",
                 prints_nothing: "（模块什么也不打印）",
                 gap: "",
+                variant_intro: "变体 {name}：步骤相同，启动时加上{how}",
+                with_params: "内核参数 {params}",
+                with_vcpus: "{n} 个 vCPU",
+                as_listed: "按清单运行",
+                and: "，并用",
             }
         } else {
             Words {
@@ -112,6 +127,11 @@ impl Words {
                 witness: "Witness schedule ({n} steps)",
                 prints_nothing: "(the module prints nothing)",
                 gap: " ",
+                variant_intro: "Variant {name}: the same steps, booted with {how}",
+                with_params: "the kernel parameters {params}",
+                with_vcpus: "{n} vCPUs",
+                as_listed: "as listed",
+                and: " and ",
             }
         }
     }
@@ -138,11 +158,13 @@ pub struct Group {
 /// The accepted output of every kernel of the matrix, grouped by equality.
 /// A kernel without an accepted snapshot is an error naming the kernel and
 /// the command that makes one.
+/// For a variant (an expanded [`Scenario`] with `variant` set): its own
+/// snapshots, on the kernels it runs on.
 pub fn groups(scenario: &Scenario, matrix: &Matrix) -> Result<Vec<Group>, String> {
-    let store = Store::new(&scenario.dir, &scenario.name);
+    let store = Store::new(&scenario.dir, &scenario.id());
     let mut groups: Vec<Group> = Vec::new();
     let mut missing = Vec::new();
-    for k in &matrix.kernels {
+    for k in matrix.kernels.iter().filter(|k| scenario.runs_on(&k.id)) {
         match store.expected(&k.id).map_err(|e| format!("{e:#}"))? {
             None => missing.push(k.id.clone()),
             Some((_, text)) => match groups.iter_mut().find(|g| snapshot::same(&g.text, &text)) {
@@ -156,10 +178,11 @@ pub fn groups(scenario: &Scenario, matrix: &Matrix) -> Result<Vec<Group>, String
     }
     if !missing.is_empty() {
         return Err(format!(
-            "listing `{name}` has no accepted snapshot for kernel {} (neither {}/snapshots/{name}.snap nor {name}@KERNEL.snap); \
+            "listing `{id}` has no accepted snapshot for kernel {} (neither {}/snapshots/{id}.snap nor {id}@KERNEL.snap); \
              run `cargo run -p verify -- --accept {name}` and commit the snapshots",
             missing.join(", "),
             scenario.dir.display(),
+            id = scenario.id(),
             name = scenario.name,
         ));
     }
@@ -190,41 +213,10 @@ fn letter(i: usize) -> char {
     (b'A' + (i % 26) as u8) as char
 }
 
-/// `{{#kmod NAME}}`: the listing, its verified dmesg per kernel (identical
-/// outputs grouped; a diff where kernels differ), the outcome per kernel, and
-/// the command that reproduces it.
-/// `root` is the repository's root: the listing must be below it, reached
-/// through no link.
-pub fn kmod(
-    root: &Path,
-    scenario: &Scenario,
-    matrix: &Matrix,
-    words: &Words,
-) -> Result<String, String> {
-    // Checked before the snapshots are read.
-    let files = listing_files(root, &scenario.dir)?;
-    let name = html_escape(&scenario.name);
-    let groups = groups(scenario, matrix)?;
-    let mut md = String::new();
-    // Blank lines around the div: Markdown inside an HTML block needs them.
-    let _ = writeln!(md, "<div class=\"kmod\" id=\"kmod-{name}\">\n");
-    let _ = writeln!(
-        md,
-        "<p class=\"kmod-title\">{} <code>{name}</code>: {}</p>\n",
-        words.listing,
-        html_escape(&scenario.title)
-    );
-    for (file, text) in &files {
-        let lang = if file == "Kbuild" { "makefile" } else { "c" };
-        let _ = writeln!(
-            md,
-            "<p class=\"kmod-file\"><code>kmods/{name}/{}</code></p>\n",
-            html_escape(file)
-        );
-        md.push_str(&code_block(lang, text));
-        md.push('\n');
-    }
-
+/// The verified outputs of one run of a listing (itself or a variant):
+/// the first group in full, each next one as a diff from the one before,
+/// with its full text folded.
+fn outputs(md: &mut String, groups: &[Group], words: &Words) {
     let several = groups.len() > 1;
     for (i, g) in groups.iter().enumerate() {
         let verified = format!("{} {}", words.verified_on, g.kernels.join(", "));
@@ -271,32 +263,107 @@ pub fn kmod(
         md.push_str(&code_block("text", &g.text));
         md.push_str("\n</details>\n\n");
     }
+}
 
-    // The outcome on each kernel.
-    let _ = write!(
+/// `{{#kmod NAME}}`: the listing, its verified dmesg per kernel (identical
+/// outputs grouped; a diff where kernels differ), the outcome per kernel, and
+/// the command that reproduces it.
+/// `root` is the repository's root: the listing must be below it, reached
+/// through no link.
+pub fn kmod(
+    root: &Path,
+    scenario: &Scenario,
+    matrix: &Matrix,
+    words: &Words,
+) -> Result<String, String> {
+    // Checked before the snapshots are read.
+    let files = listing_files(root, &scenario.dir)?;
+    let name = html_escape(&scenario.name);
+    let groups_base = groups(scenario, matrix)?;
+    let mut md = String::new();
+    // Blank lines around the div: Markdown inside an HTML block needs them.
+    let _ = writeln!(md, "<div class=\"kmod\" id=\"kmod-{name}\">\n");
+    let _ = writeln!(
         md,
-        "| {} | {} | {} |",
-        words.kernel, words.suite, words.outcome
+        "<p class=\"kmod-title\">{} <code>{name}</code>: {}</p>\n",
+        words.listing,
+        html_escape(&scenario.title)
     );
-    if several {
+    for (file, text) in &files {
+        let lang = if file == "Kbuild" { "makefile" } else { "c" };
+        let _ = writeln!(
+            md,
+            "<p class=\"kmod-file\"><code>kmods/{name}/{}</code></p>\n",
+            html_escape(file)
+        );
+        md.push_str(&code_block(lang, text));
+        md.push('\n');
+    }
+
+    let runs = scenario.expand();
+    let mut all_groups = Vec::new();
+    for run in &runs {
+        let groups = if run.variant.is_none() {
+            groups_base.clone()
+        } else {
+            groups(run, matrix)?
+        };
+        if let Some(v) = &run.variant {
+            let spec = scenario.variants.iter().find(|x| &x.name == v);
+            let mut how = Vec::new();
+            if let Some(spec) = spec.filter(|x| !x.cmdline.is_empty()) {
+                how.push(words.with_params.replace(
+                    "{params}",
+                    &format!("<code>{}</code>", html_escape(&spec.cmdline.join(" "))),
+                ));
+            }
+            if let Some(n) = spec.and_then(|x| x.vcpus) {
+                how.push(words.with_vcpus.replace("{n}", &n.to_string()));
+            }
+            let _ = writeln!(
+                md,
+                "<p class=\"kmod-variant\" id=\"kmod-{name}-{}\">{}</p>\n",
+                html_escape(v),
+                words
+                    .variant_intro
+                    .replace("{name}", &format!("<code>{}</code>", html_escape(v)))
+                    .replace("{how}", &how.join(words.and))
+            );
+        }
+        outputs(&mut md, &groups, words);
+        all_groups.push(groups);
+    }
+
+    // The outcome on each kernel, one column per variant.
+    let several = |g: &Vec<Group>| g.len() > 1;
+    let _ = write!(md, "| {} | {} |", words.kernel, words.suite);
+    for run in &runs {
+        let head = match &run.variant {
+            None if runs.len() > 1 => format!("{} ({})", words.outcome, words.as_listed),
+            None => words.outcome.to_string(),
+            Some(v) => format!("{} <code>{}</code>", words.variant, html_escape(v)),
+        };
+        let _ = write!(md, " {head} |");
+    }
+    if several(&all_groups[0]) {
         let _ = write!(md, " {} |", words.output);
     }
-    md.push_str(if several {
-        "\n|---|---|---|---|\n"
-    } else {
-        "\n|---|---|---|\n"
-    });
+    let columns = 2 + runs.len() + usize::from(several(&all_groups[0]));
+    md.push('\n');
+    md.push_str(&"|---".repeat(columns));
+    md.push_str("|\n");
     for k in &matrix.kernels {
-        let outcome: Outcome = scenario.expected(&k.id);
-        let _ = write!(
-            md,
-            "| {} | {} | <code>{}</code> |",
-            html_escape(&k.id),
-            html_escape(&k.suite),
-            html_escape(&outcome.to_string())
-        );
-        if several {
-            let i = groups
+        let _ = write!(md, "| {} | {} |", html_escape(&k.id), html_escape(&k.suite));
+        for run in &runs {
+            if run.runs_on(&k.id) {
+                let outcome: Outcome = run.expected(&k.id);
+                let _ = write!(md, " <code>{}</code> |", html_escape(&outcome.to_string()));
+            } else {
+                md.push_str(" — |");
+            }
+        }
+        if several(&all_groups[0]) {
+            let i = all_groups[0]
                 .iter()
                 .position(|g| g.kernels.contains(&k.id))
                 .unwrap_or(0);
@@ -650,6 +717,68 @@ mod tests {
         assert!(md.contains(&html_escape("-same\n+other")), "{md}");
         assert!(md.contains("| b | s2 | <code>oops</code> | B |"), "{md}");
         assert!(md.contains("验证通过的 dmesg，内核 a, c"), "{md}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// A variant's outputs follow the listing's, each introduced by what it
+    /// changes; the outcome table has a column per variant, with a dash for
+    /// a kernel the variant does not run on.
+    #[test]
+    fn variants_are_shown_kernel_by_variant() {
+        let d = std::env::temp_dir().join(format!("verify-render-variant-{}", std::process::id()));
+        let dir = d.join("kmods/demo");
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("demo.c"), "int x;\n").unwrap();
+        std::fs::write(dir.join("Kbuild"), "obj-m += demo.o\n").unwrap();
+        let m = Matrix::parse(
+            "[[kernel]]\nid='a'\nsuite='s1'\nmirrors=['deb u s1 main']\npackages=[]\n\
+             [[kernel]]\nid='b'\nsuite='s2'\nmirrors=['deb u s2 main']\npackages=[]\n",
+        )
+        .unwrap();
+        let s = Scenario::parse(
+            &dir,
+            "title='T'\nexpect='oops'\nsteps=['insmod demo.ko']\n\
+             [[variant]]\nname='checked'\ncmdline=['slub_debug=FZPU']\nvcpus=2\nkernels=['b']\nexpect='warn'\n",
+            &m.ids(),
+        )
+        .unwrap();
+        let store = Store::new(&dir, "demo");
+        store
+            .write_file(&store.shared_path(), "$ insmod demo.ko\nplain\n")
+            .unwrap();
+        // The variant's snapshot is missing: named with its own file.
+        let err = kmod(&d, &s, &m, &Words::for_language("en")).unwrap_err();
+        assert!(
+            err.contains("`demo.checked`")
+                && err.contains("for kernel b")
+                && err.contains("--accept demo"),
+            "{err}"
+        );
+        let v = Store::new(&dir, "demo.checked");
+        v.write_file(&v.shared_path(), "$ insmod demo.ko\nchecked <x>\n")
+            .unwrap();
+        let md = kmod(&d, &s, &m, &Words::for_language("en")).unwrap();
+        let intro = format!(
+            "Variant <code>checked</code>: the same steps, booted with the kernel parameters <code>{}</code> and 2 vCPUs",
+            html_escape("slub_debug=FZPU")
+        );
+        assert!(md.contains(&intro), "{md}");
+        assert!(md.contains("checked &lt;x&gt;"), "{md}");
+        assert!(md.find("plain").unwrap() < md.find("checked &lt;x&gt;").unwrap());
+        assert!(
+            md.contains(
+                "| Kernel | Debian suite | Outcome (as listed) | Variant <code>checked</code> |"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("| a | s1 | <code>oops</code> | — |"), "{md}");
+        assert!(
+            md.contains("| b | s2 | <code>oops</code> | <code>warn</code> |"),
+            "{md}"
+        );
+        let zh = kmod(&d, &s, &m, &Words::for_language("zh")).unwrap();
+        assert!(zh.contains("变体 <code>checked</code>"), "{zh}");
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -355,6 +355,45 @@ fn qemu_failure(exit: Exit, stderr: &str, console: &str) -> Result<Exit> {
 mod tests {
     use super::*;
 
+    /// The host wakes the guest only while a freeze step runs: from its
+    /// start event to its exit event, as the side channel says.
+    #[test]
+    fn freezing_lasts_from_the_freeze_step_to_its_exit() {
+        let path = std::env::temp_dir().join(format!("verify-freeze-{}.log", std::process::id()));
+        let tok = |i: u32| format!("{i:032x}");
+        let mut text = format!(
+            "{} start\n{} step 1: echo freeze > /sys/power/state\n",
+            tok(1),
+            tok(2)
+        );
+        std::fs::write(&path, &text).unwrap();
+        let mut w = ChannelWatch::default();
+        w.poll(&path);
+        assert!(w.started && w.freezing && !w.finished);
+        text.push_str(&format!(
+            "{} step 1: exit 0\n{} step 2: echo 1 > /proc/x\n",
+            tok(3),
+            tok(4)
+        ));
+        std::fs::write(&path, &text).unwrap();
+        w.poll(&path);
+        assert!(!w.freezing);
+        // A step that merely prints the words is not a freeze.
+        let mut w = ChannelWatch::default();
+        std::fs::write(
+            &path,
+            format!(
+                "{} step 1: cat /proc/x\n{} out: step 1: echo freeze > /sys/power/state\n",
+                tok(5),
+                tok(6)
+            ),
+        )
+        .unwrap();
+        w.poll(&path);
+        assert!(!w.freezing);
+        std::fs::remove_file(&path).unwrap();
+    }
+
     #[test]
     fn exit_codes() {
         // QEMU's own failure ("Error while loading elf kernel") exits 1:

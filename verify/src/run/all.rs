@@ -74,6 +74,12 @@ pub fn run(opts: &Options) -> Result<bool> {
     if scenarios.is_empty() && sims.is_empty() {
         bail!("no examples under {}", repo.join("kmods").display());
     }
+    // Each variant of a listing is a run of its own, judged and shown as
+    // `LISTING.VARIANT`.
+    let scenarios: Vec<manifest::Scenario> = scenarios
+        .iter()
+        .flat_map(manifest::Scenario::expand)
+        .collect();
     let ci = in_ci();
     if ci && opts.accept {
         bail!("--accept writes snapshots, and CI=true never does; accept locally and commit the snapshots");
@@ -94,6 +100,7 @@ pub fn run(opts: &Options) -> Result<bool> {
 
     let pairs: Vec<(usize, usize)> = (0..roots.len())
         .flat_map(|k| (0..scenarios.len()).map(move |s| (k, s)))
+        .filter(|&(k, s)| scenarios[s].runs_on(&roots[k].kernel.id))
         .collect();
     let jobs = opts
         .jobs
@@ -121,14 +128,14 @@ pub fn run(opts: &Options) -> Result<bool> {
                 };
                 let (root, sc) = (&roots[k], &scenarios[s]);
                 let paths = pair::Paths {
-                    work: work_root.join(&root.kernel.id).join(&sc.name),
+                    work: work_root.join(&root.kernel.id).join(sc.id()),
                     insmod: insmods[k].clone(),
                 };
                 let mut outs = Vec::new();
                 let mut failure = None;
                 let mut unkept = Vec::new();
                 for i in 0..runs_each {
-                    bar.set_message(format!("{} on {}", sc.name, root.kernel.id));
+                    bar.set_message(format!("{} on {}", sc.id(), root.kernel.id));
                     // A bug of verify in one pair (a panic) fails that pair
                     // alone; the others' results and the report still stand.
                     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -170,11 +177,15 @@ pub fn run(opts: &Options) -> Result<bool> {
                 }
                 let line = match (&failure, outs.first()) {
                     (Some(e), _) => {
-                        format!("{} on {}: {}", sc.name, root.kernel.id, style(e).red())
+                        format!("{} on {}: {}", sc.id(), root.kernel.id, style(e).red())
                     }
                     (None, Some(o)) => format!(
                         "{} on {}: {} (build {:.1}s, boot {:.1}s)",
-                        sc.name, root.kernel.id, o.outcome, o.build_secs, o.boot_secs
+                        sc.id(),
+                        root.kernel.id,
+                        o.outcome,
+                        o.build_secs,
+                        o.boot_secs
                     ),
                     _ => String::new(),
                 };
@@ -201,6 +212,7 @@ pub fn run(opts: &Options) -> Result<bool> {
         let runs: Vec<KernelRuns> = roots
             .iter()
             .enumerate()
+            .filter(|(_, root)| sc.runs_on(&root.kernel.id))
             .map(|(ki, root)| {
                 let (runs, unkept) = &results[&(ki, si)];
                 KernelRuns {

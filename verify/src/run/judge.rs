@@ -30,6 +30,7 @@ pub struct KernelRuns<'a> {
 }
 
 /// What the run was asked to do.
+#[derive(Clone, Copy)]
 pub struct Settings<'a> {
     /// The repository, to name files relative to it.
     pub repo: &'a Path,
@@ -59,7 +60,14 @@ pub fn example(
     s: &Settings,
     say: &mut dyn FnMut(String),
 ) -> Judged {
-    let store = Store::new(&sc.dir, &sc.name);
+    // A variant has snapshots of its own (`LISTING.VARIANT.snap`) and may
+    // run on some kernels only: "every kernel" below means those.
+    let store = Store::new(&sc.dir, &sc.id());
+    let matrix: Vec<String> = s.matrix.iter().filter(|k| sc.runs_on(k)).cloned().collect();
+    let s = &Settings {
+        matrix: &matrix,
+        ..*s
+    };
     // The command that accepts what this run saw, on the kernels it ran.
     let only: String = if runs.len() < s.matrix.len() {
         runs.iter()
@@ -71,7 +79,14 @@ pub fn example(
     let accept_cmd = format!("cargo run -p verify -- --accept{only} {}", sc.name);
     // Every run of a listing that a simulation models must be one of the
     // model's reachable outcomes.
-    let models = examples::models_for_kmod(&sc.name);
+    // The models are of the listing on the default machine; a variant
+    // changes the machine (other CPUs, a preemption model, the allocator's
+    // checks), so only the listing itself is held against them.
+    let models = if sc.variant.is_none() {
+        examples::models_for_kmod(&sc.name)
+    } else {
+        Vec::new()
+    };
     let mut accepted = BTreeMap::new();
     let mut written = Vec::new();
     let mut entries = Vec::new();
@@ -79,6 +94,7 @@ pub fn example(
         let kernel = r.kernel;
         let mut e = Entry {
             example: sc.name.clone(),
+            variant: sc.variant.clone(),
             kernel: kernel.to_string(),
             release: r.release.to_string(),
             outcome: None,
@@ -139,7 +155,7 @@ pub fn example(
                     &second.text,
                     "first run",
                     "second run",
-                    &format!("{} on {kernel}: unstable output", sc.name),
+                    &format!("{} on {kernel}: unstable output", sc.id()),
                 ));
             }
         }
@@ -158,7 +174,7 @@ pub fn example(
                 if status != Status::Match {
                     let title = format!(
                         "{} on kernel {kernel} ({}): snapshot {}",
-                        sc.name,
+                        sc.id(),
                         r.release,
                         status_word(&status)
                     );
@@ -176,7 +192,7 @@ pub fn example(
                     "{}\n{}",
                     style(format!(
                         "{} on kernel {kernel}: its snapshots cannot be used; this run's output:",
-                        sc.name
+                        sc.id()
                     ))
                     .red()
                     .bold(),

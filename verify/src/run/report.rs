@@ -20,6 +20,9 @@ pub struct KernelInfo {
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub example: String,
+    /// The manifest's `[[variant]]` this run is, `None` for the listing
+    /// itself.
+    pub variant: Option<String>,
     pub kernel: String,
     pub release: String,
     pub outcome: Option<Outcome>,
@@ -39,6 +42,14 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The row of the table: the listing, or `LISTING.VARIANT`.
+    pub fn row(&self) -> String {
+        match &self.variant {
+            Some(v) => format!("{}.{v}", self.example),
+            None => self.example.clone(),
+        }
+    }
+
     pub fn passed(&self) -> bool {
         self.problem.is_none()
             && self.outcome == Some(self.expected)
@@ -159,9 +170,10 @@ impl Report {
 
     fn kernel_table(&self) -> String {
         let kernels: Vec<&str> = self.kernels.iter().map(|k| k.id.as_str()).collect();
-        let mut rows: BTreeMap<&str, BTreeMap<&str, &Entry>> = BTreeMap::new();
+        // One row per listing and per variant of it (kernel × variant).
+        let mut rows: BTreeMap<String, BTreeMap<&str, &Entry>> = BTreeMap::new();
         for e in &self.entries {
-            rows.entry(&e.example).or_default().insert(&e.kernel, e);
+            rows.entry(e.row()).or_default().insert(&e.kernel, e);
         }
         let width = rows.keys().map(|k| k.len()).max().unwrap_or(7).max(7);
         const CELL: usize = 22;

@@ -597,6 +597,51 @@ mod tests {
     }
 
     #[test]
+    fn a_background_step_s_end_names_it() {
+        let g = |e: Event| Line::Guest(e);
+        let lines = [
+            g(Event::Step {
+                n: 1,
+                command: "rmmod a &".into(),
+            }),
+            g(Event::Step {
+                n: 2,
+                command: "show a_thread".into(),
+            }),
+            g(Event::Out("a_thread: state D (disk sleep)".into())),
+            g(Event::Exit {
+                n: 2,
+                status: "0".into(),
+            }),
+            g(Event::Step {
+                n: 3,
+                command: "rmmod b &".into(),
+            }),
+            g(Event::Step {
+                n: 4,
+                command: "wait".into(),
+            }),
+            g(Event::Exit {
+                n: 3,
+                status: "1".into(),
+            }),
+            g(Event::Exit {
+                n: 1,
+                status: "0".into(),
+            }),
+            g(Event::Exit {
+                n: 4,
+                status: "0".into(),
+            }),
+        ];
+        assert_eq!(
+            normalize(&lines),
+            "$ rmmod a &\n$ show a_thread\na_thread: state D (disk sleep)\n$ rmmod b &\n$ wait\n\
+             [exit status 1] rmmod b\n[done] rmmod a\n"
+        );
+    }
+
+    #[test]
     fn a_module_s_marker_lines_are_its_text() {
         // The old marker form, as cases/trust/forge_step prints it: not a
         // step, not output, just a line of the kernel log.
