@@ -125,8 +125,16 @@ fn observed_as(c: Class, freed: Option<Freed>) -> Vec<String> {
         (Class::UseAfterFree, Some(Freed::ModuleText)) => &["oops"],
         // A freed task_struct is slab memory: refcount_t warns "addition on
         // 0; use-after-free" if it still reads 0, KASAN oopses, reused memory
-        // can crash or hang anything, or nothing shows at all.
-        (Class::UseAfterFree, _) => &["clean", "hung-task", "oops", "panic", "warn"],
+        // can crash or hang anything, or nothing shows at all; with
+        // slub_debug or KFENCE the allocator reports it (use-after-free).
+        (Class::UseAfterFree, _) => &[
+            "clean",
+            "hung-task",
+            "oops",
+            "panic",
+            "use-after-free",
+            "warn",
+        ],
     };
     v.iter().map(|s| s.to_string()).collect()
 }

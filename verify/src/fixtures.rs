@@ -119,6 +119,22 @@ pub const RUN_STOP_LATEST: Run = run_fixture!("latest", "stop_after_run");
 /// The accepted runs of `stop_race_count` (its `[[measure]]` `ran`).
 pub const RUN_COUNT_6_1: Run = run_fixture!("6.1", "stop_race_count");
 pub const RUN_COUNT_LATEST: Run = run_fixture!("latest", "stop_race_count");
+/// kmods/oneshot_stop_after_exit (kthread_stop() on a thread that has
+/// exited, SEEDS claim 4.1) on the matrix's kernel command line, 5.10, 6.1,
+/// 6.12 and latest.
+pub const RUN_UAF: [Run; 4] = [
+    run_fixture!("5.10", "oneshot_stop_after_exit"),
+    run_fixture!("6.1", "oneshot_stop_after_exit"),
+    run_fixture!("6.12", "oneshot_stop_after_exit"),
+    run_fixture!("latest", "oneshot_stop_after_exit"),
+];
+/// The same with `slub_debug=FZPU kfence.sample_interval=1` added.
+pub const RUN_UAF_SLUB: [Run; 4] = [
+    run_fixture!("5.10", "oneshot_stop_after_exit.slub_debug"),
+    run_fixture!("6.1", "oneshot_stop_after_exit.slub_debug"),
+    run_fixture!("6.12", "oneshot_stop_after_exit.slub_debug"),
+    run_fixture!("latest", "oneshot_stop_after_exit.slub_debug"),
+];
 
 /// The scenario's lines of a console captured before the init's events
 /// moved to the side channel (the fixtures under `console/` and `cases/`):

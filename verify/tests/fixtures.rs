@@ -98,6 +98,17 @@ fn every_kernel_of_the_matrix_has_fixtures() {
     }
 }
 
+/// The run a fixture was recorded from: a listing, or `LISTING.VARIANT`.
+fn run_of(example: &str) -> Scenario {
+    let listing = example.split('.').next().unwrap();
+    Scenario::load(&root().join("kmods").join(listing), &kernel_ids())
+        .unwrap()
+        .expand()
+        .into_iter()
+        .find(|r| r.id() == example)
+        .unwrap_or_else(|| panic!("fixture of an unknown run {example}"))
+}
+
 #[test]
 fn fixtures_normalize_to_the_accepted_snapshot() {
     let mut failures = Vec::new();
@@ -110,8 +121,8 @@ fn fixtures_normalize_to_the_accepted_snapshot() {
     for (kernel, example, path) in &fixtures {
         let run = read_run(path);
         // As a run does: a listing's measured numbers become `<N>` first.
-        let dir = root().join("kmods").join(example);
-        let scenario = Scenario::load(&dir, &kernel_ids()).unwrap();
+        let scenario = run_of(example);
+        let dir = scenario.dir.clone();
         let (lines, _) = verify::measure::extract(&scenario.measures, &run.lines);
         let text = normalize(&lines);
         let store = Store::new(&dir, example);
@@ -146,7 +157,7 @@ fn fixtures_have_the_expected_outcome() {
     for (kernel, example, path) in &all_fixtures() {
         let run = read_run(path);
         let got = run_outcome(&run);
-        let scenario = Scenario::load(&root().join("kmods").join(example), &ids).unwrap();
+        let scenario = run_of(example);
         let want = scenario.expected(kernel);
         if got != want {
             failures.push(format!(

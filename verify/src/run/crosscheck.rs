@@ -199,7 +199,12 @@ fn reachable(
 ) -> Result<String, String> {
     let lines = module_lines(kmod, text);
     let observed = outcome.as_str();
-    let stopped = matches!(outcome, Outcome::Oops | Outcome::Panic | Outcome::HungTask);
+    // A use-after-free often comes with a fault that ends the module's
+    // code (a pointer read from poisoned memory).
+    let stopped = matches!(
+        outcome,
+        Outcome::Oops | Outcome::Panic | Outcome::HungTask | Outcome::UseAfterFree
+    );
     let shows = |o: &OutcomeReport| {
         if !o.observed_as.iter().any(|c| c == observed) {
             return false;

@@ -71,9 +71,17 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
     let _lock = workdir::lock(&paths.work)?;
     let built = kbuild::build(root, &s.dir, &paths.work.join("build"))?;
     let warnings: Vec<String> = built.warnings().iter().map(|w| w.to_string()).collect();
-    if !built.ok {
+    let expected = s.expected(&root.kernel.id);
+    if let Some(outcome) = after_build(built.ok, !warnings.is_empty(), expected) {
+        // A build that is the whole story: its diagnostics are the
+        // snapshot. Expected warnings are the outcome, not a fault.
+        let warnings = if outcome == Outcome::BuildError {
+            warnings
+        } else {
+            Vec::new()
+        };
         return Ok(RunOutput {
-            outcome: Outcome::BuildError,
+            outcome,
             text: built.diagnostics() + "\n",
             console: built.log.clone(),
             channel: String::new(),
@@ -139,6 +147,26 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
     })
 }
 
+/// Whether the run ends with its build, and with what outcome: a failed
+/// build is `build-error`; on a kernel whose manifest expects
+/// `build-warning`, a build with warnings is `build-warning` and a clean one
+/// `clean` (which fails the expectation: the warning went away). `None`:
+/// boot the module; warnings nobody expected then fail the run (the judge
+/// reports them), as on every kernel that does not expect them.
+pub fn after_build(built: bool, warned: bool, expected: Outcome) -> Option<Outcome> {
+    if !built {
+        return Some(Outcome::BuildError);
+    }
+    if expected != Outcome::BuildWarning {
+        return None;
+    }
+    Some(if warned {
+        Outcome::BuildWarning
+    } else {
+        Outcome::Clean
+    })
+}
+
 /// Boots the extracted vmlinux through PVH; falls back to the bzImage when
 /// there is no vmlinux, QEMU refused it (a damaged file: QEMU's message is
 /// shown), or the PVH boot printed nothing at all.
@@ -176,4 +204,27 @@ fn boot(root: &Root, s: &Scenario, initrd: &Path, channel: &Path) -> Result<(vm:
         );
     }
     Ok((machine(&root.bzimage())?, Boot::BzImage))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_build_ends_the_run_only_when_it_is_the_story() {
+        use Outcome::*;
+        // A failed build is a build error, whatever was expected.
+        for expected in [Clean, BuildError, BuildWarning, Oops] {
+            assert_eq!(after_build(false, true, expected), Some(BuildError));
+            assert_eq!(after_build(false, false, expected), Some(BuildError));
+        }
+        // Expected warnings: the build is the outcome.
+        assert_eq!(after_build(true, true, BuildWarning), Some(BuildWarning));
+        // Expected but gone: stop with `clean`, which the judge fails.
+        assert_eq!(after_build(true, false, BuildWarning), Some(Clean));
+        // Not expected: boot; the judge fails unexpected warnings.
+        assert_eq!(after_build(true, true, Clean), None);
+        assert_eq!(after_build(true, true, Oops), None);
+        assert_eq!(after_build(true, false, Clean), None);
+    }
 }

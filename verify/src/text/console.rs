@@ -80,6 +80,46 @@ static HEADERS: LazyLock<Vec<(Regex, Outcome)>> = LazyLock::new(|| {
             r"^BUG: unable to handle page fault for address: {PTR16}$",
             Outcome::Oops,
         ),
+        // Use-after-free, as the allocator's checks and refcount_t see it.
+        // mm/kfence/report.c, kfence_report_error() (6.12 and 7.2; KFENCE
+        // is off until kfence.sample_interval=N): "BUG: KFENCE:
+        // use-after-free %s in %pS\n" with "read" or "write", and "BUG:
+        // KFENCE: invalid free in %pS\n" (a double free, or a free of a
+        // pointer into the object). Before the entry for every other KFENCE
+        // report.
+        (
+            r"^BUG: KFENCE: (?:use-after-free (?:read|write)|invalid free) in \S+(?: \[\S+\])?$",
+            Outcome::UseAfterFree,
+        ),
+        // mm/slub.c with slub_debug poisoning, every kernel: slab_bug()
+        // "BUG %s (%s): %pV\n" (the cache, then print_tainted()) with, on
+        // 5.10 and 6.1, check_bytes_and_report()'s "%s overwritten" for
+        // "Poison": a byte of a freed object changed since the free
+        // filled it with POISON_FREE (with the Z redzones an overflow from
+        // the object before hits its redzone first); and with
+        // free_consistency_checks()'s "Object already free", a double
+        // free. Not "Redzone overwritten" (an overflow) nor 6.12's "Object
+        // corrupt" (the summary of any failed check): below, as warnings.
+        (
+            r"^BUG \S+ \((?:Not tainted|Tainted: [A-Z ]*|Tainted: <TAINT>)\): (?:Poison overwritten|Object already free)$",
+            Outcome::UseAfterFree,
+        ),
+        // ... since 6.12, check_bytes_and_report() names what was
+        // overwritten on a line of its own before the slab_bug() "Object
+        // corrupt": "[%s overwritten] 0x%p-0x%p @offset=%tu. First byte
+        // 0x%x instead of 0x%x\n".
+        (
+            r"^\[Poison overwritten\] (?:0x[0-9a-f]+|<PTR>)-(?:0x[0-9a-f]+|<PTR>) @offset={N}\. First byte 0x[0-9a-f]+ instead of 0x[0-9a-f]+$",
+            Outcome::UseAfterFree,
+        ),
+        // lib/refcount.c, refcount_warn_saturate(), every kernel:
+        // REFCOUNT_WARN("addition on 0; use-after-free") and ("underflow;
+        // use-after-free"), a WARN_ONCE of "refcount_t: %s.\n". Ranked
+        // below an oops (`severity`): refcount_t infers the free.
+        (
+            r"^refcount_t: (?:addition on 0|underflow); use-after-free\.$",
+            Outcome::UseAfterFree,
+        ),
         // mm/kasan/report.c "BUG: KASAN: %s in %pS\n"; mm/kfence/report.c
         // "BUG: KFENCE: %s in %pS\n" (the kind may be several words).
         (r"^BUG: (?:KASAN|KFENCE): [\w -]+ in \S+", Outcome::Oops),
@@ -109,6 +149,15 @@ static HEADERS: LazyLock<Vec<(Regex, Outcome)>> = LazyLock::new(|| {
         // "WARNING: at %pS, CPU#%d: %s/%d\n".
         (
             r"^WARNING: (?:\S+:\d+ )?at \S+(?: \[\S+\])?, CPU#{CPU}: .+/{PID}$",
+            Outcome::Warn,
+        ),
+        // mm/slub.c, slab_bug(): "BUG %s (%s): %pV\n", every other check
+        // slub_debug makes ("Redzone overwritten", "Object padding
+        // overwritten", 6.12's "Object corrupt", "Freepointer corrupt", …):
+        // the allocator found its metadata or a neighbour's bytes damaged,
+        // and the kernel carries on.
+        (
+            r"^BUG \S+ \((?:Not tainted|Tainted: [A-Z ]*|Tainted: <TAINT>)\): .+$",
             Outcome::Warn,
         ),
         // kernel/sched/core.c, __might_resched() (___might_sleep() before
@@ -178,20 +227,29 @@ pub fn is_reboot(line: &str) -> bool {
     REBOOT.is_match(strip_prefix(line))
 }
 
-/// How bad each outcome is, for choosing one when a run shows several reports
-/// (an oops report also carries "BUG: kernel NULL pointer dereference").
+/// How bad each report is, for choosing one when a run shows several (an
+/// oops report also carries "BUG: kernel NULL pointer dereference").
 /// A freezer failure ranks above a WARN and below a hung task: it names a
 /// task that would not freeze, and a task hung in D state is often why.
-fn severity(o: Outcome) -> u8 {
-    match o {
-        Outcome::Panic => 7,
-        Outcome::Oops => 6,
-        Outcome::SoftLockup => 5,
-        Outcome::RcuStall => 4,
-        Outcome::HungTask => 3,
-        Outcome::FreezeFailed => 2,
+/// A use-after-free ranks by who saw it ([`Outcome::UseAfterFree`]): the
+/// allocator's checks (SLUB, KFENCE) above an oops, refcount_t just above
+/// a WARN.
+fn severity(r: &Report) -> u8 {
+    match r.outcome {
+        Outcome::Panic => 9,
+        Outcome::UseAfterFree if !r.header.starts_with("refcount_t: ") => 8,
+        Outcome::Oops => 7,
+        Outcome::SoftLockup => 6,
+        Outcome::RcuStall => 5,
+        Outcome::HungTask => 4,
+        Outcome::FreezeFailed => 3,
+        Outcome::UseAfterFree => 2,
         Outcome::Warn => 1,
-        Outcome::Clean | Outcome::BuildError | Outcome::Reboot | Outcome::Timeout => 0,
+        Outcome::Clean
+        | Outcome::BuildError
+        | Outcome::BuildWarning
+        | Outcome::Reboot
+        | Outcome::Timeout => 0,
     }
 }
 
@@ -361,10 +419,7 @@ pub fn split(console: &str, channel: &str) -> Split {
 /// panic=-1, so this is a reset the kernel did not announce, or an
 /// announcement the console lost); otherwise `timeout`.
 pub fn outcome(lines: &[&str], exit: &Exit, finished: bool) -> Outcome {
-    if let Some(r) = reports(lines)
-        .into_iter()
-        .max_by_key(|r| severity(r.outcome))
-    {
+    if let Some(r) = reports(lines).into_iter().max_by_key(severity) {
         return r.outcome;
     }
     if finished {
@@ -916,6 +971,11 @@ mod tests {
             "[    0.951234] null_deref: Unknown symbol kthread_stop_put (err -2)",
             "[   22.204453] Freezing of tasks failed after 20.005 seconds (1 tasks refusing to freeze, wq_busy=0):",
             "[   26.406639] Freezing remaining freezable tasks failed after 20.005 seconds (1 tasks refusing to freeze, wq_busy=0):",
+            "[    4.293656] BUG task_struct (Tainted: G      D    OE    ): Poison overwritten",
+            "[    5.929200] [Poison overwritten] 0xffff888006574768-0xffff888006574768 @offset=18280. First byte 0x6c instead of 0x6b",
+            "[    4.283764] refcount_t: addition on 0; use-after-free.",
+            "[    1.234567] BUG: KFENCE: use-after-free read in thread_fn+0x2a/0x40 [uaf_demo]",
+            "[    5.905511] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
         ]);
         v
     }
@@ -950,9 +1010,176 @@ mod tests {
         // honest when a header is added.
         assert_eq!(
             HEADERS.len(),
-            18,
+            23,
             "a header was added or removed: test it with a real line"
         );
+    }
+
+    // ---- use-after-free ----
+
+    /// The kernels of the matrix, in the order of the `RUN_UAF*` fixtures.
+    const KERNELS: [&str; 4] = ["5.10", "6.1", "6.12", "latest"];
+
+    #[test]
+    fn slub_poison_reports_are_use_after_free_on_every_kernel() {
+        // oneshot_stop_after_exit with slub_debug=FZPU: the freed
+        // task_struct's refcount byte went from 0x6b to 0x6c.
+        for (run, line) in [
+            (&RUN_UAF_SLUB[0], "[    4.293656] BUG task_struct (Tainted: G      D    OE    ): Poison overwritten"),
+            (&RUN_UAF_SLUB[1], "[    4.682439] BUG task_struct (Tainted: G      D    OE     ): Poison overwritten"),
+            (&RUN_UAF_SLUB[2], "[    5.905511] [Poison overwritten] 0xffff888005a90068-0xffff888005a90068 @offset=104. First byte 0x6c instead of 0x6b"),
+            (&RUN_UAF_SLUB[3], "[    5.929200] [Poison overwritten] 0xffff888006574768-0xffff888006574768 @offset=18280. First byte 0x6c instead of 0x6b"),
+        ] {
+            assert_eq!(classify(real(run.console, line)), Some(Outcome::UseAfterFree), "{line}");
+        }
+        // 6.12's summary line follows any failed check, a redzone as well
+        // as the poison: on its own, a warning.
+        for (run, line) in [
+            (
+                &RUN_UAF_SLUB[2],
+                "[    5.905511] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
+            ),
+            (
+                &RUN_UAF_SLUB[3],
+                "[    5.929306] BUG task_struct (Tainted: G      D    OE      ): Object corrupt",
+            ),
+        ] {
+            assert_eq!(
+                classify(real(run.console, line)),
+                Some(Outcome::Warn),
+                "{line}"
+            );
+        }
+        // Reconstructed from mm/slub.c (the strings are in every vmlinux of
+        // the matrix): a double free, and an overflow, which is no
+        // use-after-free.
+        assert_eq!(
+            classify(
+                "[    1.0] BUG kmalloc-64 (Tainted: G           OE     ): Object already free"
+            ),
+            Some(Outcome::UseAfterFree)
+        );
+        assert_eq!(
+            classify("[    1.0] BUG kmalloc-64 (Not tainted): Redzone overwritten"),
+            Some(Outcome::Warn)
+        );
+        // The rest of the report is not a header, nor a module's line
+        // with the words in it.
+        for (run, line) in [
+            (&RUN_UAF_SLUB[0], "[    4.294719] INFO: 0x00000000f2af6d44-0x00000000f2af6d44 @offset=16864. First byte 0x6c instead of 0x6b"),
+            (&RUN_UAF_SLUB[1], "[    4.682439] FIX task_struct: Restoring Poison 0xffff888005a9a1a8-0xffff888005a9a1a8=0x6b"),
+            (&RUN_UAF_SLUB[2], "[    5.905511] Freed in rcu_do_batch+0x1c6/0x560 age=43 cpu=0 pid=0"),
+        ] {
+            assert_eq!(classify(real(run.console, line)), None, "{line}");
+        }
+        assert_eq!(
+            classify("[    1.0] demo: BUG task_struct: Poison overwritten"),
+            None
+        );
+    }
+
+    #[test]
+    fn refcount_use_after_free() {
+        for (run, line) in [
+            (
+                &RUN_UAF[0],
+                "[    4.283764] refcount_t: addition on 0; use-after-free.",
+            ),
+            (
+                &RUN_UAF[0],
+                "[    4.298978] refcount_t: underflow; use-after-free.",
+            ),
+            (
+                &RUN_UAF[1],
+                "[    4.175197] refcount_t: addition on 0; use-after-free.",
+            ),
+        ] {
+            assert_eq!(
+                classify(real(run.console, line)),
+                Some(Outcome::UseAfterFree),
+                "{line}"
+            );
+        }
+        // Reconstructed from lib/refcount.c: a saturated counter leaks, it
+        // is no use-after-free (its WARNING line is the header).
+        assert_eq!(
+            classify("[    1.0] refcount_t: saturated; leaking memory."),
+            None
+        );
+    }
+
+    #[test]
+    fn kfence_use_after_free() {
+        // Reconstructed from mm/kfence/report.c, kfence_report_error()
+        // (6.12 and 7.2 hold these format strings): use-after-free and
+        // invalid free are a use-after-free; out-of-bounds stays an oops.
+        for l in [
+            "[    1.234567] BUG: KFENCE: use-after-free read in thread_fn+0x2a/0x40 [uaf_demo]",
+            "[    1.234567] BUG: KFENCE: use-after-free write in kthread_stop+0x1a/0x160",
+            "[    1.234567] BUG: KFENCE: invalid free in demo_exit+0x11/0x20 [uaf_demo]",
+        ] {
+            assert_eq!(classify(l), Some(Outcome::UseAfterFree), "{l}");
+        }
+        assert_eq!(
+            classify(
+                "[    1.234567] BUG: KFENCE: out-of-bounds read in thread_fn+0x2a/0x40 [oob_demo]"
+            ),
+            Some(Outcome::Oops)
+        );
+    }
+
+    #[test]
+    fn claim_4_1_with_and_without_the_allocator_s_checks() {
+        // Without the checks: refcount_t's WARNs alone on 5.10 are a
+        // use-after-free; on 6.1 and later the NULL dereference that
+        // follows the first WARN outranks it.
+        let want = [
+            Outcome::UseAfterFree,
+            Outcome::Oops,
+            Outcome::Oops,
+            Outcome::Oops,
+        ];
+        for ((run, want), k) in RUN_UAF.iter().zip(want).zip(KERNELS) {
+            let split = run.split();
+            assert!(split.problems.is_empty(), "{k}: {:?}", split.problems);
+            assert_eq!(
+                outcome(&split.kernel_lines(), &Exit::Guest(42), split.finished),
+                want,
+                "{k}"
+            );
+        }
+        // With slub_debug: a fault on the poison pattern (an oops), then
+        // the allocator's report, which outranks it.
+        for (run, k) in RUN_UAF_SLUB.iter().zip(KERNELS) {
+            let split = run.split();
+            assert!(split.problems.is_empty(), "{k}: {:?}", split.problems);
+            let lines = split.kernel_lines();
+            assert!(
+                reports(&lines).iter().any(|r| r.outcome == Outcome::Oops),
+                "{k}"
+            );
+            assert_eq!(
+                outcome(&lines, &Exit::Guest(42), split.finished),
+                Outcome::UseAfterFree,
+                "{k}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_panic_outranks_a_use_after_free() {
+        let split = RUN_UAF_SLUB[2].split();
+        let mut lines = split.kernel_lines();
+        // Reconstructed: kernel/panic.c, panic(), as with panic_on_oops.
+        lines.push("[    6.0] Kernel panic - not syncing: Fatal exception");
+        assert_eq!(outcome(&lines, &Exit::Qemu(Some(0)), false), Outcome::Panic);
+        // And refcount_t's report ranks above a plain WARN only.
+        let warn = WARNINGS[0].1;
+        let refcount = "[    4.283764] refcount_t: addition on 0; use-after-free.";
+        let hung = "[    4.268296] INFO: task insmod:76 blocked for more than 3 seconds.";
+        let g = Exit::Guest(42);
+        assert_eq!(outcome(&[warn, refcount], &g, true), Outcome::UseAfterFree);
+        assert_eq!(outcome(&[refcount, hung], &g, true), Outcome::HungTask);
     }
 
     // ---- split ----

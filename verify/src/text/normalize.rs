@@ -130,8 +130,79 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             re(r"\b(failed after|elapsed|Filesystems sync:) \d+\.\d+ seconds\b"),
             "$1 <N> seconds",
         ),
+        // mm/slub.c, slab_bug(): "BUG %s (%s): %pV" with print_tainted():
+        // the flags say what happened earlier in the run.
+        (
+            re(r"^(BUG \S+ \()(?:Tainted: [A-Z ]*|Not tainted)(\): )"),
+            "${1}Tainted: <TAINT>$2",
+        ),
+        // mm/slub.c, check_bytes_and_report() "0x%p-0x%p @offset=%tu" and
+        // print_trailer() "Object 0x%p @offset=%tu fp=0x%p": the offset in
+        // the slab page depends on which of its objects was used.
+        (re(r"@offset=\d+\b"), "@offset=<N>"),
+        // ... print_track(): "%s in %pS age=%lu cpu=%u pid=%d" (with "INFO: "
+        // on 5.10), age in jiffies.
+        (
+            re(r"\bage=\d+ cpu=\d+ pid=\d+$"),
+            "age=<N> cpu=<CPU> pid=<PID>",
+        ),
+        // ... print_slab_info(): "Slab 0x%p objects=%u used=%u fp=0x%p
+        // flags=%pGp" (5.10: "INFO: Slab … flags=0x%04lx"): how full the
+        // slab is and its page flags change from run to run.
+        (
+            re(r"^((?:INFO: )?Slab \S+ objects=\d+ used=)\d+ fp=\S+ flags=\S+$"),
+            "$1<N> fp=<PTR> flags=<FLAGS>",
+        ),
+        // ... print_trailer(): "Object 0x%p @offset=%tu fp=0x%p", the free
+        // pointer, NULL or not.
+        (
+            re(r"^((?:INFO: )?Object \S+ @offset=<N> fp=)\S+$"),
+            "$1<PTR>",
+        ),
+        // mm/kfence/report.c: "(in kfence-#%td)", "kfence-#%td: 0x%p-0x%p,
+        // size=%d, cache=%s", the slot of the KFENCE pool, and
+        // kfence_print_stack(): "%s by task %d on cpu %d at %lu.%06lus
+        // (%lu.%06lus ago):".
+        (re(r"\bkfence-#\d+"), "kfence-#<N>"),
+        (
+            re(r"\b(by task )\d+( on cpu )\d+( at )\d+\.\d+s \(\d+\.\d+s ago\)"),
+            "$1<PID>$2<CPU>$3<N>s (<N>s ago)",
+        ),
     ]
 });
+
+/// The slab poison and redzone bytes of include/linux/poison.h
+/// (POISON_INUSE 0x5a, POISON_FREE 0x6b, POISON_END 0xa5,
+/// SLUB_RED_INACTIVE 0xbb, SLUB_RED_ACTIVE 0xcc) filling a 64-bit word:
+/// not an address but the proof of what the memory held ("general
+/// protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b"
+/// is a pointer read from a freed object), so it stays.
+static POISON: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b0x(?:(?:5a){8}|(?:6b){8}|(?:a5){8}|(?:bb){8}|(?:cc){8})\b"));
+
+/// A poison word as `apply_rules` hides it.
+static HIDDEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b0X((?:[0-9a-f]{2}){8})\b"));
+
+/// A line of the hex dump SLUB prints of an object and its surroundings
+/// (mm/slub.c, print_section(): print_hex_dump() with the prefix
+/// "Redzone  ", "Object   ", "Padding  " or "Left Redzone"), once its
+/// address is masked.
+static HEX_DUMP: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?:Left Redzone|Redzone|Object|Padding) +<PTR>: [0-9a-f]{2}(?: [0-9a-f]{2})*")
+});
+
+/// The first line of an allocation or free track (mm/slub.c,
+/// print_track(): "%s in %pS age=…", "INFO: " before it on 5.10); the
+/// frames that follow are indented.
+static TRACK: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:INFO: )?(?:Allocated|Freed) in "));
+
+/// The interrupt entry in a track's frames. Since 5.12 the stack depot
+/// (lib/stackdepot.c, filter_irq_stacks()) ends a track there, so a free
+/// done by RCU in a timer interrupt does not show what the interrupt
+/// happened to stop; 5.10 records the whole stack, which changes with
+/// whatever the CPU was doing. The frames below it are dropped.
+static IRQ_ENTRY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s+asm_(?:sysvec_\w+|common_interrupt)\+"));
 
 /// A "0x" number is a pointer when it has at least four significant digits
 /// and no zero padding: "0x%lx"/"%#lx" of an address. Below 0x1000
@@ -144,14 +215,17 @@ const POINTER_0X: &str = r"\b0x[1-9a-f][0-9a-f]{3,}\b";
 /// A bare 16-digit hex word: "%px", or "%p" hashed, of an x86-64 address.
 /// 8-digit words are not masked: no pointer prints that way on x86-64, and
 /// an 8-digit number ("12345678") is usually a decimal count.
-static HEX: LazyLock<Regex> = LazyLock::new(|| re(r"\b[0-9a-f]{16}\b"));
+/// With "0x" in front it is "0x%p" hashed, zero-padded (5.10's SLUB
+/// reports: "INFO: 0x00000000f2af6d44-0x00000000f2af6d44").
+static HEX: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:0x)?[0-9a-f]{16}\b"));
 
 /// Bare 16-digit hex words become `<PTR>`, except below 0x1000: the NULL
 /// (or NULL plus a field offset) a report is about, as in "BUG: kernel NULL
 /// pointer dereference, address: 0000000000000024", stays readable.
 fn mask_pointers(s: &str) -> String {
     HEX.replace_all(s, |c: &regex::Captures| {
-        if u64::from_str_radix(&c[0], 16).is_ok_and(|v| v < 0x1000) {
+        let digits = c[0].trim_start_matches("0x");
+        if u64::from_str_radix(digits, 16).is_ok_and(|v| v < 0x1000) || POISON.is_match(&c[0]) {
             c[0].to_string()
         } else {
             "<PTR>".to_string()
@@ -161,11 +235,26 @@ fn mask_pointers(s: &str) -> String {
 }
 
 fn apply_rules(line: &str) -> String {
-    let mut s = mask_pointers(line);
+    // A poison word is hidden from the pointer rules as "0X…" and given
+    // back after them.
+    let hidden = POISON.replace_all(line, |c: &regex::Captures| c[0].replacen("0x", "0X", 1));
+    let mut s = mask_pointers(&hidden);
     for (pattern, with) in RULES.iter() {
         if pattern.is_match(&s) {
             s = pattern.replace_all(&s, *with).into_owned();
         }
+    }
+    if s.contains("0X") {
+        s = HIDDEN
+            .replace_all(&s, |c: &regex::Captures| {
+                let word = format!("0x{}", &c[1]);
+                if POISON.is_match(&word) {
+                    word
+                } else {
+                    c[0].to_string()
+                }
+            })
+            .into_owned();
     }
     s.trim_end().to_string()
 }
@@ -199,6 +288,9 @@ fn guest_line(e: &Event, background: &mut BTreeMap<usize, String>) -> Option<Str
 pub fn normalize(lines: &[Line]) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut in_registers = false;
+    // In a SLUB track: None outside; Some(true) once its interrupt entry
+    // was seen (the frames below it go).
+    let mut in_track: Option<bool> = None;
     let mut background = BTreeMap::new();
     for line in lines {
         let raw = match line {
@@ -222,11 +314,48 @@ pub fn normalize(lines: &[Line]) -> String {
         if DROP.iter().any(|d| d.is_match(l)) {
             continue;
         }
+        if TRACK.is_match(l) {
+            in_track = Some(false);
+        } else if let Some(cut) = in_track {
+            if !l.starts_with([' ', '\t']) {
+                in_track = None;
+            } else if cut {
+                continue;
+            } else if IRQ_ENTRY.is_match(l) {
+                in_track = Some(true);
+            }
+        }
         out.push(apply_rules(l));
     }
+    let out = collapse_hex_dumps(out);
     let mut text = out.join("\n");
     text.push('\n');
     text
+}
+
+/// SLUB dumps every byte of a damaged object, hundreds of lines of the
+/// same poison: a run of three or more identical dump lines keeps its first
+/// and says how many more there were, so the line that differs (the byte
+/// written after the free) stands out.
+fn collapse_hex_dumps(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i + 1;
+        if HEX_DUMP.is_match(&lines[i]) {
+            while j < lines.len() && lines[j] == lines[i] {
+                j += 1;
+            }
+        }
+        out.push(lines[i].clone());
+        match j - i {
+            1 => {}
+            2 => out.push(lines[i].clone()),
+            n => out.push(format!("[{} more lines the same]", n - 1)),
+        }
+        i = j;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -255,7 +384,160 @@ mod tests {
         // The tests below cover each entry of DROP and RULES; these counts
         // make whoever adds one add its test with a real line.
         assert_eq!(DROP.len(), 6, "a DROP entry was added or removed: test it");
-        assert_eq!(RULES.len(), 27, "a rule was added or removed: test it");
+        assert_eq!(RULES.len(), 34, "a rule was added or removed: test it");
+    }
+
+    // ---- SLUB and KFENCE reports ----
+
+    #[test]
+    fn slub_report_lines() {
+        let [r510, r61, r612, _] = &RUN_UAF_SLUB;
+        for (run, line, want) in [
+            (r510, "[    4.293656] BUG task_struct (Tainted: G      D    OE    ): Poison overwritten",
+                "BUG task_struct (Tainted: <TAINT>): Poison overwritten"),
+            (r612, "[    5.905511] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
+                "BUG task_struct (Tainted: <TAINT>): Object corrupt"),
+            // 5.10 hashes "0x%p" zero-padded.
+            (r510, "[    4.294719] INFO: 0x00000000f2af6d44-0x00000000f2af6d44 @offset=16864. First byte 0x6c instead of 0x6b",
+                "INFO: <PTR>-<PTR> @offset=<N>. First byte 0x6c instead of 0x6b"),
+            (r612, "[    5.905511] [Poison overwritten] 0xffff888005a90068-0xffff888005a90068 @offset=104. First byte 0x6c instead of 0x6b",
+                "[Poison overwritten] <PTR>-<PTR> @offset=<N>. First byte 0x6c instead of 0x6b"),
+            (r510, "[    4.294719] INFO: Allocated in copy_process+0x203/0x2100 age=33 cpu=0 pid=2",
+                "INFO: Allocated in copy_process+<OFF> age=<N> cpu=<CPU> pid=<PID>"),
+            (r612, "[    5.905511] Freed in rcu_do_batch+0x1c6/0x560 age=43 cpu=0 pid=0",
+                "Freed in rcu_do_batch+<OFF> age=<N> cpu=<CPU> pid=<PID>"),
+            (r510, "[    4.294719] INFO: Slab 0x000000003a9367bc objects=3 used=3 fp=0x0000000000000000 flags=0xfffffc0010200",
+                "INFO: Slab <PTR> objects=3 used=<N> fp=<PTR> flags=<FLAGS>"),
+            (r61, "[    4.682439] Slab 0xffffea000016a600 objects=3 used=2 fp=0xffff888005a9c2c0 flags=0xfffffc0010200(slab|head|node=0|zone=1|lastcpupid=0x1fffff)",
+                "Slab <PTR> objects=3 used=<N> fp=<PTR> flags=<FLAGS>"),
+            (r510, "[    4.294719] INFO: Object 0x0000000010c5356d @offset=16832 fp=0x0000000000000000",
+                "INFO: Object <PTR> @offset=<N> fp=<PTR>"),
+            (r61, "[    4.682439] Object 0xffff888005a9a180 @offset=8576 fp=0xffff888005a9c2c0",
+                "Object <PTR> @offset=<N> fp=<PTR>"),
+            (r61, "[    4.682439] FIX task_struct: Restoring Poison 0xffff888005a9a1a8-0xffff888005a9a1a8=0x6b",
+                "FIX task_struct: Restoring Poison <PTR>-<PTR>=0x6b"),
+            (r510, "[    4.294719] Object   00000000f2af6d44: 6c 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b  lkkkkkkkkkkkkkkk",
+                "Object   <PTR>: 6c 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b  lkkkkkkkkkkkkkkk"),
+        ] {
+            assert_eq!(one(real(run.console, line)), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn the_poison_pattern_is_no_pointer() {
+        // A pointer read from a freed object is POISON_FREE repeated: it
+        // stays, in both layouts of the header.
+        for (run, line) in [
+            (&RUN_UAF_SLUB[0], "[    4.268884] general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] SMP NOPTI"),
+            (&RUN_UAF_SLUB[3], "[    5.903569] Oops: general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] SMP NOPTI"),
+        ] {
+            assert_eq!(one(real(run.console, line)), strip_prefix(line), "{line}");
+        }
+        // Any other non-canonical address is still one.
+        assert_eq!(
+            one("[    1.0] general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] SMP NOPTI"),
+            "general protection fault, probably for non-canonical address <PTR>: 0000 [#1] SMP NOPTI"
+        );
+        // A hashed pointer that happens to hold the letters "0X" is left.
+        assert_eq!(
+            one("[    1.0] demo: 0X6b6b6b6b6b6b6b6c"),
+            "demo: 0X6b6b6b6b6b6b6b6c"
+        );
+    }
+
+    #[test]
+    fn kfence_report_lines() {
+        // Reconstructed from mm/kfence/report.c (6.12 and 7.2 hold these
+        // format strings): "Use-after-free %s at 0x%p (in kfence-#%td):",
+        // "kfence-#%td: 0x%p-0x%p, size=%d, cache=%s", and
+        // kfence_print_stack()'s "%s by task %d on cpu %d at %lu.%06lus
+        // (%lu.%06lus ago):".
+        assert_eq!(
+            one("[    5.1] Use-after-free read at 0xffff88803fdc3f80 (in kfence-#12):"),
+            "Use-after-free read at <PTR> (in kfence-#<N>):"
+        );
+        assert_eq!(
+            one("[    5.1] kfence-#12: 0xffff88803fdc3f80-0xffff88803fdc4fff, size=4096, cache=task_struct"),
+            "kfence-#<N>: <PTR>-<PTR>, size=4096, cache=task_struct"
+        );
+        assert_eq!(
+            one("[    5.1] freed by task 0 on cpu 0 at 5.012345s (0.104321s ago):"),
+            "freed by task <PID> on cpu <CPU> at <N>s (<N>s ago):"
+        );
+    }
+
+    #[test]
+    fn a_slub_report_is_short_and_stable() {
+        let written = Regex::new(r"(?m)^Object +<PTR>:(?: 6b)* 6c(?: 6b)*  k*lk*$").unwrap();
+        let addr = Regex::new(r"[0-9a-f]{12,}").unwrap();
+        for (run, k) in RUN_UAF_SLUB.iter().zip(["5.10", "6.1", "6.12", "latest"]) {
+            let text = normalize(&run.split().lines);
+            // Hundreds of identical dump lines become one and a count; the
+            // line with the byte written after the free stays.
+            assert!(text.contains("more lines the same]"), "{k}:\n{text}");
+            assert!(written.is_match(&text), "{k}:\n{text}");
+            assert!(
+                text.lines().count() < 150,
+                "{k}: {} lines",
+                text.lines().count()
+            );
+            // No address, hashed or not, is left but the poison pattern.
+            for l in text.lines() {
+                // The poison pattern and the zero trace id stay.
+                let l = l
+                    .replace("6b6b6b6b6b6b6b6b", "")
+                    .replace("0000000000000000", "");
+                assert!(!addr.is_match(&l), "{k}: {l}");
+            }
+            // The track of the free ends at the interrupt that ran RCU,
+            // not in whatever the interrupt stopped (5.10's idle loop).
+            assert!(!text.contains("do_idle"), "{k}:\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_track_keeps_its_frames_up_to_the_interrupt() {
+        let [r510, ..] = &RUN_UAF_SLUB;
+        let text = normalize(&r510.split().lines);
+        let track: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("INFO: Freed in"))
+            .take_while(|l| !l.starts_with("INFO: Slab"))
+            .collect();
+        assert_eq!(
+            track.first(),
+            Some(&"INFO: Freed in rcu_core+<OFF> age=<N> cpu=<CPU> pid=<PID>")
+        );
+        assert_eq!(
+            track.last(),
+            Some(&"\tasm_sysvec_apic_timer_interrupt+<OFF>")
+        );
+        // The allocation's track, without an interrupt, is whole.
+        assert!(
+            text.contains("\tkthreadd+<OFF>\n\tret_from_fork+<OFF>\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn only_runs_of_three_identical_dump_lines_collapse() {
+        let d = |s: &str| s.to_string();
+        let a = d("Object   <PTR>: 6b 6b 6b 6b  kkkk");
+        let b = d("Object   <PTR>: 6b 6b 6b a5  kkk.");
+        assert_eq!(
+            collapse_hex_dumps(vec![a.clone(), a.clone(), b.clone()]),
+            vec![a.clone(), a.clone(), b.clone()]
+        );
+        assert_eq!(
+            collapse_hex_dumps(vec![a.clone(), a.clone(), a.clone(), a.clone(), b.clone()]),
+            vec![a.clone(), d("[3 more lines the same]"), b.clone()]
+        );
+        // Other repeated lines are the listing's, and stay.
+        let m = d("demo: tick");
+        assert_eq!(
+            collapse_hex_dumps(vec![m.clone(), m.clone(), m.clone()]),
+            vec![m.clone(), m.clone(), m]
+        );
     }
 
     // ---- prefixes ----

@@ -13,11 +13,38 @@ pub enum Outcome {
     Clean,
     /// The listing did not build for this kernel.
     BuildError,
+    /// The listing built, but with W=1 warnings (compiler or modpost), on a
+    /// kernel whose manifest expects exactly that: the warning is the
+    /// listing's point there. The run stops after the build, and the
+    /// compiler's diagnostics are the snapshot, as for `build-error`.
+    /// Only an expected outcome: on a kernel that does not expect it,
+    /// warnings fail the run as they always have (the run goes on and is
+    /// judged by what it printed, plus the warnings). Where it is expected
+    /// but the build is clean, the run also stops after the build, with
+    /// outcome `clean`, which fails the expectation; its snapshot (no
+    /// diagnostics) shows that the warning went away.
+    BuildWarning,
     /// A WARN, a `BUG:` the kernel survives (sleeping in atomic context),
     /// UBSAN, or a module that failed to load for an unknown symbol.
     Warn,
     /// An oops: a fault or `BUG()` in kernel mode.
     Oops,
+    /// A report that memory was used after it was freed: SLUB's debug
+    /// checks (`slub_debug` with poisoning: "Poison overwritten", "Object
+    /// already free"), KFENCE ("use-after-free read/write", "invalid
+    /// free"), or refcount_t ("addition on 0; use-after-free", "underflow;
+    /// use-after-free"); `console::HEADERS` cites the kernel source of each.
+    ///
+    /// Precedence (`console::outcome` picks the most severe report): a
+    /// report from the allocator (SLUB, KFENCE) ranks above an oops and
+    /// below a panic: it saw the freed memory itself, and the oops it often
+    /// comes with (a fault on the poison pattern 0x6b6b6b6b6b6b6b6b) is its
+    /// symptom, while a panic is still the machine going down. A refcount_t
+    /// report ranks just above a WARN (which it is) and below everything
+    /// else: refcount_t only infers the free from a counter at zero and
+    /// never looks at the memory, so a run whose plain NULL dereference
+    /// follows it is an oops.
+    UseAfterFree,
     /// `Kernel panic - not syncing`, or a guest that went down with a panic
     /// whose report never reached the console.
     Panic,
@@ -42,11 +69,13 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in the order `allowed()` lists them.
-    pub const ALL: [Outcome; 11] = [
+    pub const ALL: [Outcome; 13] = [
         Outcome::Clean,
         Outcome::BuildError,
+        Outcome::BuildWarning,
         Outcome::Warn,
         Outcome::Oops,
+        Outcome::UseAfterFree,
         Outcome::Panic,
         Outcome::HungTask,
         Outcome::SoftLockup,
@@ -61,8 +90,10 @@ impl Outcome {
         match self {
             Outcome::Clean => "clean",
             Outcome::BuildError => "build-error",
+            Outcome::BuildWarning => "build-warning",
             Outcome::Warn => "warn",
             Outcome::Oops => "oops",
+            Outcome::UseAfterFree => "use-after-free",
             Outcome::Panic => "panic",
             Outcome::HungTask => "hung-task",
             Outcome::SoftLockup => "soft-lockup",
@@ -106,6 +137,8 @@ mod tests {
         }
         assert_eq!("freeze-failed".parse(), Ok(Outcome::FreezeFailed));
         assert_eq!("reboot".parse(), Ok(Outcome::Reboot));
+        assert_eq!("use-after-free".parse(), Ok(Outcome::UseAfterFree));
+        assert_eq!("build-warning".parse(), Ok(Outcome::BuildWarning));
         // serde spells them as manifests and report.json do.
         for o in Outcome::ALL {
             assert_eq!(serde_json::to_string(&o).unwrap(), format!("\"{o}\""));
