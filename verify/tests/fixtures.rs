@@ -152,7 +152,6 @@ fn fixtures_normalize_to_the_accepted_snapshot() {
 
 #[test]
 fn fixtures_have_the_expected_outcome() {
-    let ids = kernel_ids();
     let mut failures = Vec::new();
     for (kernel, example, path) in &all_fixtures() {
         let run = read_run(path);
