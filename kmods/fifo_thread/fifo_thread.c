@@ -6,16 +6,16 @@
  * Policy: sched_set_fifo() gives SCHED_FIFO at MAX_RT_PRIO / 2 (50), the
  * level the kernel uses for threads that must run ahead of normal work;
  * sched_set_fifo_low() gives priority 1, just above every SCHED_NORMAL
- * task (kernel/sched/core.c).  A module cannot choose the number: these
- * two and sched_set_normal() are what is exported from 5.9 on, in place of
- * sched_setscheduler().
+ * task (kernel/sched/core.c).  These two and sched_set_normal() are what
+ * 5.9 exports in place of sched_setscheduler(); only from 6.1 on can a GPL
+ * module pick another priority, through sched_setattr_nocheck().
  *
  * Signals: every kthread starts with every signal ignored (kthreadd()
  * calls ignore_signals(), and a child copies its handlers,
  * copy_sighand(), kernel/fork.c); a signal whose handler is SIG_IGN is
  * dropped when it is sent (sig_task_ignored(), kernel/signal.c), even
  * SIGKILL, and kill(2) still reports success.  allow_signal() (inline in
- * include/linux/sched/signal.h) installs SIG_KTHREAD for one signal, so it
+ * include/linux/signal.h) installs SIG_KTHREAD for one signal, so it
  * is queued, wakes an interruptible sleep and shows as signal_pending();
  * the thread must take it off the queue itself (kernel_dequeue_signal()),
  * nothing else does for a kthread.
