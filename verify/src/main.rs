@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use console::style;
 use std::path::{Path, PathBuf};
 use verify::run::all;
-use verify::run::judge::rel;
+use verify::run::messages::rel;
 
 #[derive(Parser, Debug)]
 #[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]

@@ -153,7 +153,7 @@ pub fn with_this_program(repo: &Path, out: Option<PathBuf>, verbose: bool) -> Re
     eprintln!(
         "built the book in {:.0}s: {} ({}; search index: {})",
         built.secs,
-        crate::run::judge::rel(repo, &built.out),
+        crate::run::messages::rel(repo, &built.out),
         built
             .languages
             .iter()

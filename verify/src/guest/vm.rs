@@ -126,6 +126,10 @@ pub struct Machine<'a> {
     pub time_limit: Duration,
     /// How long the kernel may take to reach its init's start event.
     pub boot_limit: Duration,
+    /// The steps (numbered from 1, as the side channel numbers them) that
+    /// freeze the system: while one runs, the host writes to the console
+    /// every [`WAKE_EVERY`] to wake the guest.
+    pub wake_steps: Vec<usize>,
 }
 
 /// What the side channel has said so far, read incrementally from its file
@@ -140,6 +144,8 @@ struct ChannelWatch {
     /// A freeze step has started and not yet ended: the guest may be
     /// asleep, waiting for the host to wake it.
     freezing: bool,
+    /// The freeze steps' numbers ([`Machine::wake_steps`]).
+    wake_steps: Vec<usize>,
 }
 
 impl ChannelWatch {
@@ -159,16 +165,10 @@ impl ChannelWatch {
         let has = |e: crate::guest::channel::Event| records.iter().any(|r| r.event == e);
         self.started = has(crate::guest::channel::Event::Start);
         self.finished = has(crate::guest::channel::Event::End);
-        let freeze = crate::manifest::Step::parse(&format!(
-            "echo freeze > {}",
-            crate::manifest::POWER_STATE
-        ))
-        .map(|s| s.display())
-        .unwrap_or_default();
         let mut freezing = None;
         for r in &records {
             match &r.event {
-                crate::guest::channel::Event::Step { n, command } if *command == freeze => {
+                crate::guest::channel::Event::Step { n, .. } if self.wake_steps.contains(n) => {
                     freezing = Some(*n)
                 }
                 crate::guest::channel::Event::Exit { n, .. } if freezing == Some(*n) => {
@@ -264,7 +264,10 @@ impl Machine<'_> {
 
         let mut console_in = child.stdin.take();
         let mut woken_at: Option<Instant> = None;
-        let mut channel = ChannelWatch::default();
+        let mut channel = ChannelWatch {
+            wake_steps: self.wake_steps.clone(),
+            ..ChannelWatch::default()
+        };
         let mut scenario_started: Option<Instant> = None;
         let mut finished_at: Option<Instant> = None;
         let mut cut = None;
@@ -377,7 +380,11 @@ mod tests {
             tok(2)
         );
         std::fs::write(&path, &text).unwrap();
-        let mut w = ChannelWatch::default();
+        let watch = || ChannelWatch {
+            wake_steps: vec![1],
+            ..ChannelWatch::default()
+        };
+        let mut w = watch();
         w.poll(&path);
         assert!(w.started && w.freezing && !w.finished);
         text.push_str(&format!(
@@ -388,12 +395,13 @@ mod tests {
         std::fs::write(&path, &text).unwrap();
         w.poll(&path);
         assert!(!w.freezing);
-        // A step that merely prints the words is not a freeze.
-        let mut w = ChannelWatch::default();
+        // Another step, or a line that merely prints the words, is not a
+        // freeze.
+        let mut w = watch();
         std::fs::write(
             &path,
             format!(
-                "{} step 1: cat /proc/x\n{} out: step 1: echo freeze > /sys/power/state\n",
+                "{} step 2: cat /proc/x\n{} out: step 1: echo freeze > /sys/power/state\n",
                 tok(5),
                 tok(6)
             ),

@@ -17,6 +17,7 @@
 pub mod all;
 pub mod crosscheck;
 pub mod judge;
+pub mod messages;
 pub mod pair;
 pub mod report;
 pub mod sim;

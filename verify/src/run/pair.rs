@@ -180,6 +180,13 @@ fn boot(root: &Root, s: &Scenario, initrd: &Path, channel: &Path) -> Result<(vm:
             cmdline: vm::cmdline(s.hung_task_timeout_secs, s.watchdog_thresh, &s.cmdline),
             time_limit: Duration::from_secs(s.time_limit),
             boot_limit: BOOT_LIMIT,
+            wake_steps: s
+                .steps
+                .iter()
+                .enumerate()
+                .filter(|(_, step)| step.is_freeze())
+                .map(|(i, _)| i + 1)
+                .collect(),
         }
         .run()
     };

@@ -5,7 +5,7 @@
 //! flow as a listing's dmesg. The library is called directly; the examples
 //! crate's own test checks that each binary prints exactly this text.
 
-use crate::run::judge::{
+use crate::run::messages::{
     add_problem, committed_pending, diff, mismatch, rel, stale_pending_warning, status_word,
 };
 use crate::run::report::{SimEntry, SimVariant};
