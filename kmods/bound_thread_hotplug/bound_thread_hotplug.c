@@ -12,7 +12,8 @@
  * and its only CPU is offline, the scheduler picks another one in
  * select_fallback_rq() (kernel/sched/core.c), and only then.  Offlining
  * CPU 1 moves the tasks queued there (migrate_tasks() on 5.10,
- * balance_push() upstream from 5.11); a thread asleep is on no queue, so it keeps "cpus 1" on an offline CPU.
+ * balance_push() upstream from 5.11); a thread asleep is on no queue, so
+ * it keeps "cpus 1" on an offline CPU.
  * At its next wake-up, select_task_rq() finds CPU 1 not allowed
  * (is_cpu_allowed()), and select_fallback_rq() widens its mask to its
  * cpuset's CPUs (cpuset_cpus_allowed_fallback()) or else every possible
