@@ -7,12 +7,13 @@
  * CPU and PF_NO_SETAFFINITY, so user space cannot move it; it must be
  * called before the thread first runs, hence kthread_create(), then
  * kthread_bind(), then wake_up_process().  (kthread_create_on_cpu() does
- * the same but is exported to modules only from 5.17.)  Nothing in
- * kthread_bind() follows CPU hotplug: when the thread must run and its only
- * CPU is offline, the scheduler picks another one in select_fallback_rq()
- * (kernel/sched/core.c), and only then.  Offlining CPU 1 moves the tasks
- * queued there (migrate_tasks() on 5.10, balance_push() from 5.11); a
- * thread asleep is on no queue, so it keeps "cpus 1" on an offline CPU.
+ * the same, but Module.symvers exports it on 6.1 and later, not on 5.10.)
+ * Nothing in kthread_bind() follows CPU hotplug: when the thread must run
+ * and its only CPU is offline, the scheduler picks another one in
+ * select_fallback_rq() (kernel/sched/core.c), and only then.  Offlining
+ * CPU 1 moves the tasks queued there (migrate_tasks() on 5.10,
+ * balance_push() upstream from 5.11); a thread asleep is on no queue, so
+ * it keeps "cpus 1" on an offline CPU.
  * At its next wake-up, select_task_rq() finds CPU 1 not allowed
  * (is_cpu_allowed()), and select_fallback_rq() widens its mask to its
  * cpuset's CPUs (cpuset_cpus_allowed_fallback()) or else every possible

@@ -7,8 +7,9 @@
  * level the kernel uses for threads that must run ahead of normal work;
  * sched_set_fifo_low() gives priority 1, just above every SCHED_NORMAL
  * task (kernel/sched/core.c).  These two and sched_set_normal() are what
- * 5.9 exports in place of sched_setscheduler(); only from 6.1 on can a GPL
- * module pick another priority, through sched_setattr_nocheck().
+ * 5.9 exports in place of sched_setscheduler(); of the matrix, only 6.1 and
+ * later let a GPL module pick another priority, through
+ * sched_setattr_nocheck() (Module.symvers).
  *
  * Signals: every kthread starts with every signal ignored (kthreadd()
  * calls ignore_signals(), and a child copies its handlers,

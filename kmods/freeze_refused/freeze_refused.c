@@ -10,7 +10,8 @@
  * sleeps in msleep() (TASK_UNINTERRUPTIBLE, not freezable) and loops on
  * kthread_should_stop() alone never does.  The freezer waits for it up to
  * /sys/power/pm_freeze_timeout milliseconds (freeze_timeout_msecs, 20000
- * by default, kernel/power/main.c), names it with a stack dump, thaws
+ * by default, kernel/power/process.c; the file is kernel/power/main.c's),
+ * names it with a stack dump, thaws
  * everything and the write to /sys/power/state fails with EBUSY
  * (suspend_prepare(), kernel/power/suspend.c).  The fix is one line: call
  * try_to_freeze() in the loop, or sleep with a freezable wait.

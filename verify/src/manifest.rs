@@ -37,7 +37,9 @@ const STEP_KINDS: &str = "`insmod FILE.ko [param=value ...]` (a value with space
 pub const POWER_STATE: &str = "/sys/power/state";
 
 /// The longest name a task can have: `TASK_COMM_LEN` (16, with the NUL) in
-/// `include/linux/sched.h` on every kernel of the matrix.
+/// `include/linux/sched.h` on every kernel of the matrix. `/proc/PID/comm`
+/// of a kthread shows its full name from 6.1 (`get_kthread_comm()`), cut to
+/// this on 5.10; a name within it reads the same on all four.
 pub const COMM_MAX: usize = 15;
 
 /// Signals the `pkill` step sends, by the name `kill -l` gives them.

@@ -98,8 +98,9 @@ static HEADERS: LazyLock<Vec<(Regex, Outcome)>> = LazyLock::new(|| {
         // filled it with POISON_FREE (with the Z redzones an overflow from
         // the object before hits its redzone first); and with
         // free_consistency_checks()'s "Object already free", a double
-        // free. Not "Redzone overwritten" (an overflow) nor 6.12's "Object
-        // corrupt" (the summary of any failed check): below, as warnings.
+        // free. Not "Redzone overwritten" (an overflow) nor 6.12's and
+        // 7.2's "Object corrupt" (the summary of any failed check): below,
+        // as warnings.
         (
             r"^BUG \S+ \((?:Not tainted|Tainted: [A-Z ]*|Tainted: <TAINT>)\): (?:Poison overwritten|Object already free)$",
             Outcome::UseAfterFree,
@@ -138,7 +139,7 @@ static HEADERS: LazyLock<Vec<(Regex, Outcome)>> = LazyLock::new(|| {
         (r"^kernel BUG at .+:\d+!$", Outcome::Oops),
         // lib/ubsan.c, ubsan_prologue(): "UBSAN: %s in %s:%d:%d\n".
         (r"^(?:BUG: )?UBSAN: [\w -]+ in .+:\d+:\d+$", Outcome::Warn),
-        // kernel/panic.c, __warn(), 5.10 to 6.12 (and up to 6.18):
+        // kernel/panic.c, __warn(), 5.10 to 6.12:
         // "WARNING: CPU: %d PID: %d at %s:%d %pS\n", or without a file
         // "WARNING: CPU: %d PID: %d at %pS\n"; %pS is "sym+off/size [mod]".
         (
@@ -153,7 +154,8 @@ static HEADERS: LazyLock<Vec<(Regex, Outcome)>> = LazyLock::new(|| {
         ),
         // mm/slub.c, slab_bug(): "BUG %s (%s): %pV\n", every other check
         // slub_debug makes ("Redzone overwritten", "Object padding
-        // overwritten", 6.12's "Object corrupt", "Freepointer corrupt", …):
+        // overwritten", 6.12's and 7.2's "Object corrupt", "Freepointer
+        // corrupt", …):
         // the allocator found its metadata or a neighbour's bytes damaged,
         // and the kernel carries on.
         (
