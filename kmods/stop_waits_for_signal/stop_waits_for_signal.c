@@ -37,7 +37,11 @@ static int term_waiter_fn(void *data)
 
 static int __init stop_waits_for_signal_init(void)
 {
-	task = kthread_run(term_waiter_fn, NULL, "term_waiter");
+	/*
+	 * A name longer than TASK_COMM_LEN - 1: 5.10 keeps its first 15
+	 * characters, 6.1 and later also the whole name (get_kthread_comm()).
+	 */
+	task = kthread_run(term_waiter_fn, NULL, "term_waiter_for_sigterm");
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	/* Keep the task_struct: the thread may end before kthread_stop(). */

@@ -38,4 +38,4 @@ static void __exit void_thread_fn_exit(void)
 module_init(void_thread_fn_init);
 module_exit(void_thread_fn_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("A thread function of the wrong type: warning or error by compiler");
+MODULE_DESCRIPTION("A thread function of the wrong type: a build error");

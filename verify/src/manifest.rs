@@ -39,7 +39,8 @@ pub const POWER_STATE: &str = "/sys/power/state";
 /// The longest name a task can have: `TASK_COMM_LEN` (16, with the NUL) in
 /// `include/linux/sched.h` on every kernel of the matrix. `/proc/PID/comm`
 /// of a kthread shows its full name from 6.1 (`get_kthread_comm()`), cut to
-/// this on 5.10; a name within it reads the same on all four.
+/// this on 5.10; the `show` and `pkill` steps match a name of exactly this
+/// length against the start of a longer one, so it works on all four.
 pub const COMM_MAX: usize = 15;
 
 /// Signals the `pkill` step sends, by the name `kill -l` gives them.
@@ -344,7 +345,7 @@ fn comm(w: &Word) -> Result<String, String> {
     }
     if c.len() > COMM_MAX {
         return Err(format!(
-            "`{c}` is {} bytes, and a thread's name is at most {COMM_MAX} (TASK_COMM_LEN, include/linux/sched.h); use the name as /proc/PID/comm shows it",
+            "`{c}` is {} bytes, and a thread's name is at most {COMM_MAX} (TASK_COMM_LEN, include/linux/sched.h); give its first {COMM_MAX}, which match the whole name on every kernel",
             c.len()
         ));
     }

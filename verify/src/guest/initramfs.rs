@@ -94,12 +94,20 @@ impl Cpio {
 /// (`include/linux/sched.h`); a kthread is created with `PF_NOFREEZE`
 /// (`kthreadd()`) and loses it in `set_freezable()`. Whether a thread is
 /// frozen cannot be shown: while kthreads are frozen, so is this shell.
-const SHOW: &str = r#"name=$1
+const SHOW: &str = r#"# A name of 15 characters (TASK_COMM_LEN - 1) also matches a longer
+# kthread name that starts with it: 6.1 and later show a kthread's full name
+# in /proc/PID/comm (get_kthread_comm()), 5.10 its first 15 characters.
+named() {
+	[ "$1" = "$2" ] && return
+	[ ${#2} -eq 15 ] && case $1 in "$2"*) return 0 ;; esac
+	return 1
+}
+name=$1
 found=
 for pid in $(cd /proc && ls -d [0-9]* | sort -n); do
 	# A process of this very pipeline can be gone before it is read.
 	{ read -r comm < /proc/$pid/comm; } 2>/dev/null || continue
-	[ "$comm" = "$name" ] || continue
+	named "$comm" "$name" || continue
 	{ read -r stat < /proc/$pid/stat; } 2>/dev/null || continue
 	set -- ${stat##*) }
 	[ $(( $7 & 0x200000 )) -ne 0 ] || continue
@@ -130,10 +138,18 @@ done
 
 /// `pkill -SIGNAL -x COMM`, for kernel threads only (busybox has no
 /// `pkill`); exits 1 when no thread has that name, as `pkill` does.
-const SIGNAL: &str = r#"sig=$1 name=$2 pids=
+const SIGNAL: &str = r#"# A name of 15 characters (TASK_COMM_LEN - 1) also matches a longer
+# kthread name that starts with it: 6.1 and later show a kthread's full name
+# in /proc/PID/comm (get_kthread_comm()), 5.10 its first 15 characters.
+named() {
+	[ "$1" = "$2" ] && return
+	[ ${#2} -eq 15 ] && case $1 in "$2"*) return 0 ;; esac
+	return 1
+}
+sig=$1 name=$2 pids=
 for d in /proc/[0-9]*; do
 	{ read -r comm < $d/comm; } 2>/dev/null || continue
-	[ "$comm" = "$name" ] || continue
+	named "$comm" "$name" || continue
 	{ read -r stat < $d/stat; } 2>/dev/null || continue
 	set -- ${stat##*) }
 	[ $(( $7 & 0x200000 )) -ne 0 ] && pids="$pids ${d#/proc/}"
@@ -406,6 +422,32 @@ run 1 'rmmod '\''a'\''' &
         );
         // Each step keeps its own status file.
         assert!(s.contains("echo $? > /tmp/rc.$1"), "{s}");
+    }
+
+    /// The name test of `show` and `pkill`, run by the host's `sh` (the
+    /// helpers are POSIX shell; busybox ash runs them in the guest).
+    #[test]
+    fn a_long_kthread_name_matches_by_its_first_15_characters() {
+        let helper = &SHOW[..SHOW.find("name=$1").unwrap()];
+        let named = |comm: &str, name: &str| {
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("{helper}named \"$1\" \"$2\""))
+                .args(["sh", comm, name])
+                .status()
+                .unwrap()
+                .success()
+        };
+        assert!(named("term_waiter", "term_waiter"));
+        assert!(!named("term_waiter", "term_wait"));
+        assert!(!named("term_wait", "term_waiter"));
+        // 6.1 and later show the whole name; 5.10 its first 15 characters.
+        assert!(named("term_waiter_for_sigterm", "term_waiter_for"));
+        assert!(named("term_waiter_for", "term_waiter_for"));
+        assert!(!named("xterm_waiter_for_sigterm", "term_waiter_for"));
+        // Shell patterns in a name are text.
+        assert!(!named("term_waiter_for_x", "term*"));
+        assert!(!named("abcdefghijklmnopq", "?bcdefghijklmno"));
     }
 
     #[test]
