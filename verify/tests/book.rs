@@ -348,21 +348,24 @@ fn a_broken_link_fails_the_build() {
     assert!(err.contains("no-such-chapter.md"), "{err}");
 }
 
-/// Terms that occur in the text of exactly one chapter of their language.
+/// Terms to search for, each with a chapter whose text holds it; the search
+/// must find every chapter that holds the term and no other (computed from
+/// the built book, so a new chapter that uses the word does not break the
+/// test).
 const SEARCHES: &[(&str, &str, &str)] = &[
     ("en", "modpost", "one-shot-and-unload"),
     ("zh", "丢失", "wait-queues"),
 ];
 
 #[test]
-fn search_finds_the_one_chapter_with_a_term_in_each_language() {
+fn search_finds_the_chapters_with_a_term_in_each_language() {
     let out = book();
     let config = config();
     let server = Server::start(out, "127.0.0.1:0").unwrap();
     let mut browser = Browser::launch();
     for (lang_id, term, expected) in SEARCHES {
         let lang = config.languages.iter().find(|l| &l.id == lang_id).unwrap();
-        // The premise: the term is in one chapter of this language only.
+        // The premise: the term is in this chapter (and maybe others).
         let holders: Vec<String> = parity::chapters(&config.src_dir(lang))
             .unwrap()
             .iter()
@@ -373,10 +376,9 @@ fn search_finds_the_one_chapter_with_a_term_in_each_language() {
             })
             .map(|p| p.with_extension("").display().to_string())
             .collect();
-        assert_eq!(
-            holders,
-            [expected.to_string()],
-            "`{term}` must be in exactly one {lang_id} chapter"
+        assert!(
+            holders.iter().any(|h| h == expected),
+            "`{term}` must be in the {lang_id} chapter {expected}: {holders:?}"
         );
 
         let mut page = browser.page(1200, 900);
@@ -400,12 +402,11 @@ fn search_finds_the_one_chapter_with_a_term_in_each_language() {
             .map(|h| h.as_str().unwrap().split('#').next().unwrap().to_string())
             .collect();
         page.screenshot(&test_dir().join(format!("screenshots/search-{lang_id}.png")));
-        let want = format!("/{lang_id}/{expected}.html");
-        assert_eq!(
-            found,
-            BTreeSet::from([want]),
-            "searching `{term}` in {lang_id}"
-        );
+        let want: BTreeSet<String> = holders
+            .iter()
+            .map(|h| format!("/{lang_id}/{h}.html"))
+            .collect();
+        assert_eq!(found, want, "searching `{term}` in {lang_id}");
     }
 }
 
