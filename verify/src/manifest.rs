@@ -43,6 +43,15 @@ pub const POWER_STATE: &str = "/sys/power/state";
 /// length against the start of a longer one, so it works on all four.
 pub const COMM_MAX: usize = 15;
 
+/// Files a write step may not change: what the report depends on (the
+/// console's log level: a listing that lowered it would hide its own oops)
+/// and what the manifest's keys set.
+const HARNESS_FILES: &[&str] = &[
+    "/proc/sys/kernel/printk",
+    "/proc/sys/kernel/hung_task_",
+    "/proc/sys/kernel/watchdog_thresh",
+];
+
 /// Signals the `pkill` step sends, by the name `kill -l` gives them.
 const SIGNALS: &[&str] = &[
     "HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM", "CONT", "STOP",
@@ -105,6 +114,20 @@ const HARNESS_PARAMS: &[&str] = &[
     "sysctl.kernel.hung_task_warnings",
 ];
 
+/// Prefixes of kernel parameters that choose consoles or configure the
+/// UARTs (`earlycon=…,0x2f8` with `keep_bootcon` and `printk.time=0` would
+/// print a module's lines on the side channel as they are, where they could
+/// pass for the init's events).
+const CONSOLE_PARAMS: &[&str] = &[
+    "console",
+    "earlycon",
+    "earlyprintk",
+    "keep_bootcon",
+    "printk.",
+    "8250",
+    "serial",
+];
+
 /// Checks the `cmdline` entries under `key`: one kernel parameter each
 /// (`name` or `name=value`, as `Documentation/admin-guide/kernel-parameters.txt`
 /// writes them), none the harness sets.
@@ -117,6 +140,11 @@ fn check_cmdline(key: &str, params: &[String]) -> Result<()> {
         if p.is_empty() || !ok_chars || p.starts_with('-') || name.is_empty() {
             bail!(
                 "key `{key}[{i}]`: `{p}` is not one kernel parameter; write `name` or `name=value` (letters, digits and `_.,=:/+-`), one per entry"
+            );
+        }
+        if let Some(prefix) = CONSOLE_PARAMS.iter().find(|pre| name.starts_with(*pre)) {
+            bail!(
+                "key `{key}[{i}]`: `{name}` changes the consoles or serial ports (`{prefix}…`), which the harness owns: the side channel is the second UART, and a kernel console there could write the init's events for a module"
             );
         }
         if HARNESS_PARAMS.contains(&name) {
@@ -416,6 +444,13 @@ impl Step {
             ["cat", ..] => return Err(bad("cat reads one file under /proc or /sys")),
             ["echo", value, ">", _] if op(&ws[2], ">") => {
                 let path = proc_or_sys_path(&ws[3]).map_err(|e| bad(&e))?;
+                if let Some(owned) = HARNESS_FILES.iter().find(|f| path.starts_with(*f))
+                    .or_else(|| path.contains("ttyS").then_some(&"the serial ports (ttyS*)"))
+                {
+                    return Err(bad(&format!(
+                        "`{path}` belongs to the harness ({owned}): the console's log level and the watchdog thresholds are the manifest's keys (`hung_task_timeout_secs`, `watchdog_thresh`), and the serial ports carry the console and the side channel"
+                    )));
+                }
                 if path == POWER_STATE && *value != "freeze" {
                     return Err(bad(&format!(
                         "the guest can only be frozen (`echo freeze > {POWER_STATE}`, suspend-to-idle), not put to `{value}`"
@@ -991,7 +1026,7 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
             "sleep 2",
             "cat /proc/modules",
             "echo 0 > /sys/devices/system/cpu/cpu1/online",
-            r#"echo "1 2" > /proc/sys/kernel/printk"#,
+            r#"echo "1 2" > /proc/sys/kernel/sched_rt_period_us"#,
             "echo freeze > /sys/power/state",
             "pkill -TERM -x my_thread",
             "pkill -9 -x ksoftirqd/0",
@@ -1018,7 +1053,7 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
             r"printf '%s\n' '0' > '/sys/devices/system/cpu/cpu1/online'"
         );
         assert!(step("echo freeze > /sys/power/state").is_freeze());
-        assert!(!step("echo 1 > /proc/sys/kernel/printk").is_freeze());
+        assert!(!step("echo 1 > /proc/sys/kernel/panic_on_warn").is_freeze());
         assert_eq!(
             step("pkill -USR1 -x t").command(),
             "sh /lib/verify/signal 'USR1' 't'"
@@ -1037,6 +1072,19 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
             (r#"insmod a.ko msg='say "hi"'"#, "next_arg()"),
             ("echo 1 >/proc/x", "word of its own"),
             ("echo 1 > /etc/passwd", "under /proc or /sys"),
+            ("echo 0 > /proc/sys/kernel/printk", "belongs to the harness"),
+            (
+                "echo off > /proc/sys/kernel/printk_devkmsg",
+                "belongs to the harness",
+            ),
+            (
+                "echo 60 > /proc/sys/kernel/hung_task_timeout_secs",
+                "hung_task_timeout_secs",
+            ),
+            (
+                "echo disabled > /sys/class/tty/ttyS0/power/wakeup",
+                "serial ports",
+            ),
             ("echo 1 > /proc/../etc/passwd", "under /proc or /sys"),
             ("echo 1 > '/proc/x'", "no quotes"),
             ("echo 1 2 > /proc/x", "quote a value"),
@@ -1111,7 +1159,12 @@ vcpus = 2
         let base = "title='t'\nexpect='clean'\nsteps=['rmmod x']\n";
         for (extra, says) in [
             ("cmdline=['a b']", "`cmdline[0]`"),
-            ("cmdline=['console=ttyS1']", "set by the harness"),
+            ("cmdline=['console=ttyS1']", "harness owns"),
+            ("cmdline=['earlycon=uart,io,0x2f8']", "side channel"),
+            ("cmdline=['keep_bootcon']", "harness owns"),
+            ("cmdline=['printk.time=0']", "harness owns"),
+            ("cmdline=['8250.nr_uarts=1']", "harness owns"),
+            ("cmdline=['quiet']", "set by the harness"),
             ("cmdline=['watchdog_thresh=5']", "`watchdog_thresh`"),
             ("cmdline=['$(x)']", "one kernel parameter"),
             ("[[variant]]\nname='A'\ncmdline=['x']", "`variant[0].name`"),
