@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 /// The manifest's file name in each listing's directory.
 pub const FILE_NAME: &str = "scenario.toml";
-const STEP_KINDS: &str = "`insmod FILE.ko [param=value ...]` (a value with spaces or `%` in quotes), `rmmod NAME`, `sleep SECONDS`, `cat /proc/PATH` or `cat /sys/PATH`, `echo VALUE > /proc/PATH` or `> /sys/PATH` (`echo freeze > /sys/power/state` freezes the system and the harness wakes it), `pkill -SIGNAL -x COMM` (signal the kernel threads named COMM), `show COMM` (state, CPUs, policy and freezability of the kernel threads named COMM), `wait`; any step but `wait` may end with ` &` to run in the background";
+const STEP_KINDS: &str = "`insmod FILE.ko [param=value ...]` (a value with spaces in quotes), `rmmod NAME`, `sleep SECONDS`, `cat /proc/PATH` or `cat /sys/PATH`, `echo VALUE > /proc/PATH` or `> /sys/PATH` (`echo freeze > /sys/power/state` freezes the system and the harness wakes it), `pkill -SIGNAL -x COMM` (signal the kernel threads named COMM), `show COMM` (state, CPUs, policy and freezability of the kernel threads named COMM), `wait`; any step but `wait` may end with ` &` to run in the background";
 
 /// The file whose write freezes the whole system: `kernel/power/main.c`,
 /// `state_store()`; `freeze` is suspend-to-idle (s2idle), the only state a
@@ -315,6 +315,11 @@ fn words(text: &str) -> Result<Vec<Word>, String> {
                 }
             }
             '>' | '&' => {
+                if chars.clone().next() == Some(c) {
+                    return Err(format!(
+                        "`{c}{c}` is not a step: steps are not a shell; write a value with `echo VALUE > PATH`, run a step in the background with a trailing ` &`"
+                    ));
+                }
                 if cur.is_some() {
                     return Err(format!("`{c}` must be a word of its own, with spaces around it"));
                 }
@@ -336,7 +341,7 @@ fn words(text: &str) -> Result<Vec<Word>, String> {
                 .push(c),
             c => {
                 return Err(format!(
-                    "`{}` has to be in quotes (outside quotes: letters, digits, `._-/=,:+%@`, and `>` or `&` as words)",
+                    "`{}` is not allowed here: steps are not a shell (no pipes, `;`, `<`, `>>`, variables or command substitution); outside quotes a step holds letters, digits, `._-/=,:+%@`, and `>` or `&` as words of their own; inside quotes any such character is plain text",
                     c.escape_default()
                 ))
             }
@@ -1065,8 +1070,11 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
     fn bad_steps_are_named_with_the_allowed_forms() {
         let e = |t: &str| Step::parse(t).unwrap_err();
         for (text, says) in [
-            ("insmod a.ko a=$(reboot)", "has to be in quotes"),
-            ("insmod a.ko a=`x`", "has to be in quotes"),
+            ("insmod a.ko a=$(reboot)", "steps are not a shell"),
+            ("insmod a.ko a=`x`", "steps are not a shell"),
+            ("cat /proc/modules | head", "no pipes"),
+            ("echo 1 >> /proc/x", "`>>`"),
+            ("rmmod a && rmmod b", "`&&`"),
             ("insmod a.ko a='x", "not closed"),
             (r#"insmod a.ko a="x\y""#, "printable ASCII"),
             (r#"insmod a.ko msg='say "hi"'"#, "next_arg()"),
@@ -1210,7 +1218,7 @@ vcpus = 2
         let e = err("title='t'\nexpect='clean'\nsteps=['cat /etc/passwd']\n");
         assert!(e.contains("/proc or /sys"), "{e}");
         let e = err("title='t'\nexpect='clean'\nsteps=['insmod x.ko a=$(reboot)']\n");
-        assert!(e.contains("has to be in quotes"), "{e}");
+        assert!(e.contains("steps are not a shell"), "{e}");
         let e = err("title='t'\nexpect='clean'\ntimeout=3\nsteps=['rmmod x']\n");
         assert!(
             e.contains("unknown field `timeout`") && e.contains("time_limit"),

@@ -390,18 +390,25 @@ pub fn kmod(
     }
     md.push('\n');
 
-    // The numbers a run measures, from the accepted runs.
-    for m in &scenario.measures {
-        let _ = writeln!(
-            md,
-            "<p class=\"kmod-measure\">{}</p>\n",
-            words
+    // The numbers a run measures, from the accepted runs: the listing's,
+    // then each variant's.
+    for run in &runs {
+        for m in &run.measures {
+            let mut caption = words
                 .measured_caption
                 .replace("{key}", &format!("<code>{}</code>", html_escape(&m.name)))
-                .replace("{line}", &format!("<code>{}</code>", html_escape(&m.line)))
-        );
-        md.push_str(&measure(root, scenario, &m.name, matrix, words)?);
-        md.push('\n');
+                .replace("{line}", &format!("<code>{}</code>", html_escape(&m.line)));
+            if let Some(v) = &run.variant {
+                caption = format!(
+                    "{} <code>{}</code>: {caption}",
+                    words.variant,
+                    html_escape(v)
+                );
+            }
+            let _ = writeln!(md, "<p class=\"kmod-measure\">{caption}</p>\n");
+            md.push_str(&measure(root, run, &m.name, matrix, words)?);
+            md.push('\n');
+        }
     }
 
     let _ = writeln!(md, "<p class=\"kmod-reproduce\">{}</p>\n", words.reproduce);
@@ -629,7 +636,8 @@ pub fn measure(
         ));
     };
     files::check_dir(root, &scenario.dir, &["snapshots"], Holder::Listing)?;
-    let path = crate::measure::recorded_path(&scenario.dir, name);
+    // A variant records its values beside its snapshots, under its own name.
+    let path = crate::measure::recorded_path(&scenario.dir, &scenario.id());
     let accept = format!(
         "run `cargo run -p verify -- --accept {name}` and commit {}",
         path.strip_prefix(root).unwrap_or(&path).display()
@@ -656,7 +664,7 @@ pub fn measure(
         words.run_date
     );
     let mut missing = Vec::new();
-    for k in &matrix.kernels {
+    for k in matrix.kernels.iter().filter(|k| scenario.runs_on(&k.id)) {
         match runs.and_then(|r| r.get(&k.id)) {
             Some(r) => {
                 let values: Vec<String> = r.values.iter().map(i64::to_string).collect();
@@ -892,6 +900,41 @@ mod tests {
         );
         let zh = kmod(&d, &s, &m, &Words::for_language("zh")).unwrap();
         assert!(zh.contains("变体 <code>checked</code>"), "{zh}");
+
+        // A variant's measured values come from its own file, on its kernels.
+        let s = Scenario::parse(
+            &dir,
+            "title='T'\nexpect='oops'\nsteps=['insmod demo.ko']\n\
+             [[measure]]\nname='n'\nline='n=<N>'\n\
+             [[variant]]\nname='checked'\nvcpus=2\nkernels=['b']\nexpect='warn'\n",
+            &m.ids(),
+        )
+        .unwrap();
+        let row = |k: &str, v: i64| {
+            format!("[n.\"{k}\"]\nvalues = [{v}]\nrelease = \"r-{k}\"\ndate = \"2026-12-01\"\n")
+        };
+        std::fs::write(
+            dir.join("snapshots/demo.measured.toml"),
+            row("a", 11) + &row("b", 12),
+        )
+        .unwrap();
+        let err = kmod(&d, &s, &m, &Words::for_language("en")).unwrap_err();
+        assert!(err.contains("demo.checked.measured.toml"), "{err}");
+        std::fs::write(
+            dir.join("snapshots/demo.checked.measured.toml"),
+            row("b", 21),
+        )
+        .unwrap();
+        let md = kmod(&d, &s, &m, &Words::for_language("en")).unwrap();
+        assert!(
+            md.contains("| a | 11 |") && md.contains("| b | 12 |"),
+            "{md}"
+        );
+        let variant_part = &md[md.find("Variant <code>checked</code>: Measured").unwrap()..];
+        assert!(
+            variant_part.contains("| b | 21 |") && !variant_part.contains("| a |"),
+            "{md}"
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 
