@@ -973,11 +973,11 @@ mod tests {
             "[    0.951234] null_deref: Unknown symbol kthread_stop_put (err -2)",
             "[   22.204453] Freezing of tasks failed after 20.005 seconds (1 tasks refusing to freeze, wq_busy=0):",
             "[   26.406639] Freezing remaining freezable tasks failed after 20.005 seconds (1 tasks refusing to freeze, wq_busy=0):",
-            "[    4.293656] BUG task_struct (Tainted: G      D    OE    ): Poison overwritten",
-            "[    5.929200] [Poison overwritten] 0xffff888006574768-0xffff888006574768 @offset=18280. First byte 0x6c instead of 0x6b",
-            "[    4.283764] refcount_t: addition on 0; use-after-free.",
+            "[    2.400088] BUG task_struct (Tainted: G      D    OE    ): Poison overwritten",
+            "[    3.314646] [Poison overwritten] 0xffff88800617a3e8-0xffff88800617a3e8 @offset=9192. First byte 0x6c instead of 0x6b",
+            "[    1.709372] refcount_t: addition on 0; use-after-free.",
             "[    1.234567] BUG: KFENCE: use-after-free read in thread_fn+0x2a/0x40 [uaf_demo]",
-            "[    5.905511] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
+            "[    2.935512] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
         ]);
         v
     }
@@ -1027,10 +1027,10 @@ mod tests {
         // oneshot_stop_after_exit with slub_debug=FZPU: the freed
         // task_struct's refcount byte went from 0x6b to 0x6c.
         for (run, line) in [
-            (&RUN_UAF_SLUB[0], "[    4.293656] BUG task_struct (Tainted: G      D    OE    ): Poison overwritten"),
-            (&RUN_UAF_SLUB[1], "[    4.682439] BUG task_struct (Tainted: G      D    OE     ): Poison overwritten"),
-            (&RUN_UAF_SLUB[2], "[    5.905511] [Poison overwritten] 0xffff888005a90068-0xffff888005a90068 @offset=104. First byte 0x6c instead of 0x6b"),
-            (&RUN_UAF_SLUB[3], "[    5.929200] [Poison overwritten] 0xffff888006574768-0xffff888006574768 @offset=18280. First byte 0x6c instead of 0x6b"),
+            (&RUN_UAF_SLUB[0], "[    2.400088] BUG task_struct (Tainted: G      D    OE    ): Poison overwritten"),
+            (&RUN_UAF_SLUB[1], "[    2.887004] BUG task_struct (Tainted: G      D    OE     ): Poison overwritten"),
+            (&RUN_UAF_SLUB[2], "[    2.934247] [Poison overwritten] 0xffff888005710068-0xffff888005710068 @offset=104. First byte 0x6c instead of 0x6b"),
+            (&RUN_UAF_SLUB[3], "[    3.314646] [Poison overwritten] 0xffff88800617a3e8-0xffff88800617a3e8 @offset=9192. First byte 0x6c instead of 0x6b"),
         ] {
             assert_eq!(classify(real(run.console, line)), Some(Outcome::UseAfterFree), "{line}");
         }
@@ -1039,11 +1039,11 @@ mod tests {
         for (run, line) in [
             (
                 &RUN_UAF_SLUB[2],
-                "[    5.905511] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
+                "[    2.935512] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
             ),
             (
                 &RUN_UAF_SLUB[3],
-                "[    5.929306] BUG task_struct (Tainted: G      D    OE      ): Object corrupt",
+                "[    3.315796] BUG task_struct (Tainted: G      D    OE      ): Object corrupt",
             ),
         ] {
             assert_eq!(
@@ -1068,9 +1068,9 @@ mod tests {
         // The rest of the report is not a header, nor a module's line
         // with the words in it.
         for (run, line) in [
-            (&RUN_UAF_SLUB[0], "[    4.294719] INFO: 0x00000000f2af6d44-0x00000000f2af6d44 @offset=16864. First byte 0x6c instead of 0x6b"),
-            (&RUN_UAF_SLUB[1], "[    4.682439] FIX task_struct: Restoring Poison 0xffff888005a9a1a8-0xffff888005a9a1a8=0x6b"),
-            (&RUN_UAF_SLUB[2], "[    5.905511] Freed in rcu_do_batch+0x1c6/0x560 age=43 cpu=0 pid=0"),
+            (&RUN_UAF_SLUB[0], "[    2.400088] INFO: 0x00000000b84386f2-0x00000000b84386f2 @offset=16864. First byte 0x6c instead of 0x6b"),
+            (&RUN_UAF_SLUB[1], "[    2.888706] FIX task_struct: Restoring Poison 0xffff888005ac21a8-0xffff888005ac21a8=0x6b"),
+            (&RUN_UAF_SLUB[2], "[    2.936027] Freed in rcu_do_batch+0x1c6/0x560 age=33 cpu=0 pid=0"),
         ] {
             assert_eq!(classify(real(run.console, line)), None, "{line}");
         }
@@ -1085,15 +1085,15 @@ mod tests {
         for (run, line) in [
             (
                 &RUN_UAF[0],
-                "[    4.283764] refcount_t: addition on 0; use-after-free.",
+                "[    1.709372] refcount_t: addition on 0; use-after-free.",
             ),
             (
                 &RUN_UAF[0],
-                "[    4.298978] refcount_t: underflow; use-after-free.",
+                "[    1.722997] refcount_t: underflow; use-after-free.",
             ),
             (
                 &RUN_UAF[1],
-                "[    4.175197] refcount_t: addition on 0; use-after-free.",
+                "[    1.845863] refcount_t: addition on 0; use-after-free.",
             ),
         ] {
             assert_eq!(
@@ -1177,7 +1177,7 @@ mod tests {
         assert_eq!(outcome(&lines, &Exit::Qemu(Some(0)), false), Outcome::Panic);
         // And refcount_t's report ranks above a plain WARN only.
         let warn = WARNINGS[0].1;
-        let refcount = "[    4.283764] refcount_t: addition on 0; use-after-free.";
+        let refcount = "[    1.709372] refcount_t: addition on 0; use-after-free.";
         let hung = "[    4.268296] INFO: task insmod:76 blocked for more than 3 seconds.";
         let g = Exit::Guest(42);
         assert_eq!(outcome(&[warn, refcount], &g, true), Outcome::UseAfterFree);

@@ -23,6 +23,14 @@ static DROP: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"^tsc: Refined TSC",
         // `? func` frames are stale stack words, not the call chain.
         r"^\s*\? ",
+        // What SLUB does after a corruption depends on which check found
+        // it (mm/slub.c): the allocation path gives up the whole slab
+        // (slab_fix(…, "Marking all objects used")), after which a
+        // validation counts one slab less (validate_slab_node(), "SLUB:
+        // %s %ld slabs counted but counter=%ld"); a validation alone does
+        // neither. The report before them is the same either way.
+        r"^FIX [\w-]+: Marking all objects used$",
+        r"^SLUB:? [\w-]+:? \d+ (partial )?slabs counted but counter=\d+$",
     ]
     .iter()
     .map(|s| re(s))
@@ -284,6 +292,18 @@ fn guest_line(e: &Event, background: &mut BTreeMap<usize, String>) -> Option<Str
     }
 }
 
+/// The first line of a SLUB report: `BUG <cache> (<taint>): <what>`
+/// (`slab_bug()`) or 6.12's and 7.2's `[Poison overwritten] …`
+/// (`check_bytes_and_report()`), both mm/slub.c.
+static SLUB_REPORT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(BUG [\w-]+ \(.*\): |\[Poison overwritten\] )"));
+
+/// Where a SLUB report's detector context begins: its `CPU:` line
+/// (`dump_stack()`, 5.10 and 6.1) or the WARN that 6.12 and later raise in
+/// `object_err()`.
+static SLUB_DETECTOR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(CPU: \d+ |------------\[ cut here \]------------)"));
+
 /// Normalizes the scenario's console lines into snapshot text.
 pub fn normalize(lines: &[Line]) -> String {
     let mut out: Vec<String> = Vec::new();
@@ -292,6 +312,9 @@ pub fn normalize(lines: &[Line]) -> String {
     // was seen (the frames below it go).
     let mut in_track: Option<bool> = None;
     let mut background = BTreeMap::new();
+    // In a SLUB report: None outside; Some(true) once its detector's
+    // context began (dropped up to the report's FIX lines).
+    let mut in_slub: Option<bool> = None;
     for line in lines {
         let raw = match line {
             Line::Guest(e) => {
@@ -302,6 +325,26 @@ pub fn normalize(lines: &[Line]) -> String {
             Line::Kernel(raw) => raw,
         };
         let l = strip_prefix(raw);
+        // Who found a SLUB corruption is chance: the next allocation of the
+        // object checks it (the fork of whichever process comes next), or a
+        // validation of the cache does. The report itself (what was
+        // overwritten, where the object was allocated and freed) is what
+        // the listing caused; the detector's CPU line, WARN and call trace
+        // are dropped up to the report's `FIX` lines (mm/slub.c,
+        // slab_fix()).
+        if SLUB_REPORT.is_match(l) {
+            in_slub = Some(false);
+        } else if let Some(dropping) = in_slub {
+            if l.starts_with("FIX ") {
+                in_slub = None;
+            } else if dropping {
+                continue;
+            } else if SLUB_DETECTOR.is_match(l) {
+                in_slub = Some(true);
+                out.push("<the stack of the check that found it>".to_string());
+                continue;
+            }
+        }
         if let Some(rip) = RIP.captures(l) {
             in_registers = true;
             out.push(apply_rules(&format!("RIP: {} <registers>", &rip[1])));
@@ -383,7 +426,7 @@ mod tests {
     fn every_rule_is_tested() {
         // The tests below cover each entry of DROP and RULES; these counts
         // make whoever adds one add its test with a real line.
-        assert_eq!(DROP.len(), 6, "a DROP entry was added or removed: test it");
+        assert_eq!(DROP.len(), 8, "a DROP entry was added or removed: test it");
         assert_eq!(RULES.len(), 34, "a rule was added or removed: test it");
     }
 
@@ -393,30 +436,30 @@ mod tests {
     fn slub_report_lines() {
         let [r510, r61, r612, _] = &RUN_UAF_SLUB;
         for (run, line, want) in [
-            (r510, "[    4.293656] BUG task_struct (Tainted: G      D    OE    ): Poison overwritten",
+            (r510, "[    2.400088] BUG task_struct (Tainted: G      D    OE    ): Poison overwritten",
                 "BUG task_struct (Tainted: <TAINT>): Poison overwritten"),
-            (r612, "[    5.905511] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
+            (r612, "[    2.935512] BUG task_struct (Tainted: G      D    OE     ): Object corrupt",
                 "BUG task_struct (Tainted: <TAINT>): Object corrupt"),
             // 5.10 hashes "0x%p" zero-padded.
-            (r510, "[    4.294719] INFO: 0x00000000f2af6d44-0x00000000f2af6d44 @offset=16864. First byte 0x6c instead of 0x6b",
+            (r510, "[    2.400088] INFO: 0x00000000b84386f2-0x00000000b84386f2 @offset=16864. First byte 0x6c instead of 0x6b",
                 "INFO: <PTR>-<PTR> @offset=<N>. First byte 0x6c instead of 0x6b"),
-            (r612, "[    5.905511] [Poison overwritten] 0xffff888005a90068-0xffff888005a90068 @offset=104. First byte 0x6c instead of 0x6b",
+            (r612, "[    2.934247] [Poison overwritten] 0xffff888005710068-0xffff888005710068 @offset=104. First byte 0x6c instead of 0x6b",
                 "[Poison overwritten] <PTR>-<PTR> @offset=<N>. First byte 0x6c instead of 0x6b"),
-            (r510, "[    4.294719] INFO: Allocated in copy_process+0x203/0x2100 age=33 cpu=0 pid=2",
+            (r510, "[    2.400088] INFO: Allocated in copy_process+0x203/0x2100 age=36 cpu=0 pid=2",
                 "INFO: Allocated in copy_process+<OFF> age=<N> cpu=<CPU> pid=<PID>"),
-            (r612, "[    5.905511] Freed in rcu_do_batch+0x1c6/0x560 age=43 cpu=0 pid=0",
+            (r612, "[    2.936027] Freed in rcu_do_batch+0x1c6/0x560 age=33 cpu=0 pid=0",
                 "Freed in rcu_do_batch+<OFF> age=<N> cpu=<CPU> pid=<PID>"),
-            (r510, "[    4.294719] INFO: Slab 0x000000003a9367bc objects=3 used=3 fp=0x0000000000000000 flags=0xfffffc0010200",
+            (r510, "[    2.400088] INFO: Slab 0x000000006c8707e9 objects=3 used=3 fp=0x0000000000000000 flags=0xfffffc0010200",
                 "INFO: Slab <PTR> objects=3 used=<N> fp=<PTR> flags=<FLAGS>"),
-            (r61, "[    4.682439] Slab 0xffffea000016a600 objects=3 used=2 fp=0xffff888005a9c2c0 flags=0xfffffc0010200(slab|head|node=0|zone=1|lastcpupid=0x1fffff)",
+            (r61, "[    2.888706] Slab 0xffffea000016b000 objects=3 used=2 fp=0xffff888005ac42c0 flags=0xfffffc0010200(slab|head|node=0|zone=1|lastcpupid=0x1fffff)",
                 "Slab <PTR> objects=3 used=<N> fp=<PTR> flags=<FLAGS>"),
-            (r510, "[    4.294719] INFO: Object 0x0000000010c5356d @offset=16832 fp=0x0000000000000000",
+            (r510, "[    2.400088] INFO: Object 0x00000000973ca3d1 @offset=16832 fp=0x0000000000000000",
                 "INFO: Object <PTR> @offset=<N> fp=<PTR>"),
-            (r61, "[    4.682439] Object 0xffff888005a9a180 @offset=8576 fp=0xffff888005a9c2c0",
+            (r61, "[    2.888706] Object 0xffff888005ac2180 @offset=8576 fp=0xffff888005ac42c0",
                 "Object <PTR> @offset=<N> fp=<PTR>"),
-            (r61, "[    4.682439] FIX task_struct: Restoring Poison 0xffff888005a9a1a8-0xffff888005a9a1a8=0x6b",
+            (r61, "[    2.888706] FIX task_struct: Restoring Poison 0xffff888005ac21a8-0xffff888005ac21a8=0x6b",
                 "FIX task_struct: Restoring Poison <PTR>-<PTR>=0x6b"),
-            (r510, "[    4.294719] Object   00000000f2af6d44: 6c 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b  lkkkkkkkkkkkkkkk",
+            (r510, "[    2.400088] Object   00000000b84386f2: 6c 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b  lkkkkkkkkkkkkkkk",
                 "Object   <PTR>: 6c 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b  lkkkkkkkkkkkkkkk"),
         ] {
             assert_eq!(one(real(run.console, line)), want, "{line}");
@@ -428,8 +471,8 @@ mod tests {
         // A pointer read from a freed object is POISON_FREE repeated: it
         // stays, in both layouts of the header.
         for (run, line) in [
-            (&RUN_UAF_SLUB[0], "[    4.268884] general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] SMP NOPTI"),
-            (&RUN_UAF_SLUB[3], "[    5.903569] Oops: general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] SMP NOPTI"),
+            (&RUN_UAF_SLUB[0], "[    2.362701] general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] SMP NOPTI"),
+            (&RUN_UAF_SLUB[3], "[    3.275841] Oops: general protection fault, probably for non-canonical address 0x6b6b6b6b6b6b6b6b: 0000 [#1] SMP NOPTI"),
         ] {
             assert_eq!(one(real(run.console, line)), strip_prefix(line), "{line}");
         }
@@ -593,6 +636,47 @@ mod tests {
                 command: "sleep 1".into()
             }),
             "$ sleep 1\n"
+        );
+    }
+
+    /// Whichever check finds a SLUB corruption (the next allocation of the
+    /// object, or a validation of the cache), the snapshot reads the same.
+    #[test]
+    fn a_slub_report_s_detector_is_dropped_up_to_its_fix_lines() {
+        let k = |l: &str| Line::Kernel(format!("[    4.000000] {l}"));
+        let report = |detector: &[&str]| {
+            let mut lines = vec![
+                k("BUG task_struct (Tainted: G    B D    OE    ): Poison overwritten"),
+                k("INFO: Slab 0xffffea0000169a00 objects=3 used=3 fp=0x0 flags=0x100"),
+            ];
+            lines.extend(detector.iter().map(|l| k(l)));
+            lines.push(k("FIX task_struct: Marking all objects used"));
+            lines.push(k("SLUB: task_struct 13 slabs counted but counter=14"));
+            lines.push(k("CPU: 0 PID: 7 Comm: later Tainted: G"));
+            normalize(&lines)
+        };
+        let at_fork = report(&[
+            "CPU: 0 PID: 95 Comm: sh Tainted: G    B D    OE     5.10.0-32-cloud-amd64 #1",
+            "Call Trace:",
+            " copy_process+0x3f1/0x1a40",
+        ]);
+        let at_validate = report(&[
+            "------------[ cut here ]------------",
+            "WARNING: mm/slub.c:1239 at object_err+0x2e/0x40, CPU#0: sh/120",
+            "Call Trace:",
+            " validate_store+0x2a/0x40",
+        ]);
+        assert_eq!(at_fork, at_validate);
+        assert!(
+            at_fork.contains(
+                "<the stack of the check that found it>\nCPU: <CPU> PID: <PID> Comm: later"
+            ),
+            "{at_fork}"
+        );
+        // The slab given up, and the count that follows, are dropped.
+        assert!(
+            !at_fork.contains("Marking all objects used") && !at_fork.contains("slabs counted"),
+            "{at_fork}"
         );
     }
 
