@@ -38,9 +38,10 @@ pub const POWER_STATE: &str = "/sys/power/state";
 
 /// The longest name a task can have: `TASK_COMM_LEN` (16, with the NUL) in
 /// `include/linux/sched.h` on every kernel of the matrix. `/proc/PID/comm`
-/// of a kthread shows its full name from 6.1 (`get_kthread_comm()`), cut to
-/// this on 5.10; the `show` and `pkill` steps match a name of exactly this
-/// length against the start of a longer one, so it works on all four.
+/// of a kthread shows its full name from 6.1 (`get_kthread_comm()` into
+/// `proc_task_name()`'s 64-byte buffer), cut to this on 5.10; the `show`
+/// and `pkill` steps match a name of exactly this length against the start
+/// of a longer one, so it works on all four.
 pub const COMM_MAX: usize = 15;
 
 /// Files a write step may not change: what the report depends on (the

@@ -326,9 +326,10 @@ pub fn normalize(lines: &[Line]) -> String {
         };
         let l = strip_prefix(raw);
         // Who found a SLUB corruption is chance: the next allocation of the
-        // object checks it (the fork of whichever process comes next), or a
-        // validation of the cache does. The report itself (what was
-        // overwritten, where the object was allocated and freed) is what
+        // object checks it (the fork of whichever process comes next), the
+        // freeing of its slab (free_slab()) does, or a validation of the
+        // cache does. The report itself (what was overwritten, where the
+        // object was allocated and freed) is what
         // the listing caused; the detector's CPU line, WARN and call trace
         // are dropped up to the report's `FIX` lines (mm/slub.c,
         // slab_fix()).
