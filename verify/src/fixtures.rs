@@ -128,7 +128,7 @@ pub const RUN_UAF: [Run; 4] = [
     run_fixture!("6.12", "oneshot_stop_after_exit"),
     run_fixture!("latest", "oneshot_stop_after_exit"),
 ];
-/// The same with `slub_debug=FZPU kfence.sample_interval=1` added.
+/// The same with `slub_debug=FZPU` added (the listing's `slub_debug` variant).
 pub const RUN_UAF_SLUB: [Run; 4] = [
     run_fixture!("5.10", "oneshot_stop_after_exit.slub_debug"),
     run_fixture!("6.1", "oneshot_stop_after_exit.slub_debug"),
