@@ -84,6 +84,28 @@ impl Cpio {
     }
 }
 
+/// `kthreads COMM`: the PIDs of the kernel threads named COMM, one a line,
+/// in PID order; the one lookup behind [`SHOW`] and [`SIGNAL`]. A kernel
+/// thread has `PF_KTHREAD` (0x00200000 on every kernel of the matrix,
+/// `include/linux/sched.h`) in field 9 of `/proc/PID/stat`.
+const KTHREADS: &str = r#"# A name of 15 characters (TASK_COMM_LEN - 1) also matches a longer
+# kthread name that starts with it: 6.1 and later show a kthread's full name
+# in /proc/PID/comm (get_kthread_comm()), 5.10 its first 15 characters.
+named() {
+	[ "$1" = "$2" ] && return
+	[ ${#2} -eq 15 ] && case $1 in "$2"*) return 0 ;; esac
+	return 1
+}
+for pid in $(cd /proc && ls -d [0-9]* | sort -n); do
+	# A process of the caller's own pipeline can be gone before it is read.
+	{ read -r comm < /proc/$pid/comm; } 2>/dev/null || continue
+	named "$comm" "$1" || continue
+	{ read -r stat < /proc/$pid/stat; } 2>/dev/null || continue
+	set -- ${stat##*) }
+	[ $(( $7 & 0x200000 )) -eq 0 ] || echo $pid
+done
+"#;
+
 /// `show COMM`: one line per kernel thread named COMM (exact `comm`), in
 /// PID order: its state, allowed CPUs, policy and priority, freezability.
 ///
@@ -94,23 +116,12 @@ impl Cpio {
 /// (`include/linux/sched.h`); a kthread is created with `PF_NOFREEZE`
 /// (`kthreadd()`) and loses it in `set_freezable()`. Whether a thread is
 /// frozen cannot be shown: while kthreads are frozen, so is this shell.
-const SHOW: &str = r#"# A name of 15 characters (TASK_COMM_LEN - 1) also matches a longer
-# kthread name that starts with it: 6.1 and later show a kthread's full name
-# in /proc/PID/comm (get_kthread_comm()), 5.10 its first 15 characters.
-named() {
-	[ "$1" = "$2" ] && return
-	[ ${#2} -eq 15 ] && case $1 in "$2"*) return 0 ;; esac
-	return 1
-}
-name=$1
+const SHOW: &str = r#"name=$1
 found=
-for pid in $(cd /proc && ls -d [0-9]* | sort -n); do
-	# A process of this very pipeline can be gone before it is read.
-	{ read -r comm < /proc/$pid/comm; } 2>/dev/null || continue
-	named "$comm" "$name" || continue
+for pid in $(sh /lib/verify/kthreads "$name"); do
+	# The thread can end between the lookup and this read.
 	{ read -r stat < /proc/$pid/stat; } 2>/dev/null || continue
 	set -- ${stat##*) }
-	[ $(( $7 & 0x200000 )) -ne 0 ] || continue
 	flags=$7 nice=${17} rtprio=${38} policy=${39}
 	state= cpus=
 	while IFS=':	' read -r key value; do
@@ -138,22 +149,8 @@ done
 
 /// `pkill -SIGNAL -x COMM`, for kernel threads only (busybox has no
 /// `pkill`); exits 1 when no thread has that name, as `pkill` does.
-const SIGNAL: &str = r#"# A name of 15 characters (TASK_COMM_LEN - 1) also matches a longer
-# kthread name that starts with it: 6.1 and later show a kthread's full name
-# in /proc/PID/comm (get_kthread_comm()), 5.10 its first 15 characters.
-named() {
-	[ "$1" = "$2" ] && return
-	[ ${#2} -eq 15 ] && case $1 in "$2"*) return 0 ;; esac
-	return 1
-}
-sig=$1 name=$2 pids=
-for d in /proc/[0-9]*; do
-	{ read -r comm < $d/comm; } 2>/dev/null || continue
-	named "$comm" "$name" || continue
-	{ read -r stat < $d/stat; } 2>/dev/null || continue
-	set -- ${stat##*) }
-	[ $(( $7 & 0x200000 )) -ne 0 ] && pids="$pids ${d#/proc/}"
-done
+const SIGNAL: &str = r#"sig=$1 name=$2
+pids=$(sh /lib/verify/kthreads "$name")
 [ -n "$pids" ] || { echo "pkill: no kernel thread named $name"; exit 1; }
 kill -$sig $pids
 "#;
@@ -317,6 +314,7 @@ pub fn build(
         c.file(&format!("lib/modules/{name}"), 0o644, &data);
     }
     c.dir("lib/verify");
+    c.file("lib/verify/kthreads", 0o755, KTHREADS.as_bytes());
     c.file("lib/verify/show", 0o755, SHOW.as_bytes());
     c.file("lib/verify/signal", 0o755, SIGNAL.as_bytes());
     c.file("lib/verify/freeze", 0o755, FREEZE.as_bytes());
@@ -432,7 +430,7 @@ run 1 'rmmod '\''a'\''' &
     /// helpers are POSIX shell; busybox ash runs them in the guest).
     #[test]
     fn a_long_kthread_name_matches_by_its_first_15_characters() {
-        let helper = &SHOW[..SHOW.find("name=$1").unwrap()];
+        let helper = &KTHREADS[..KTHREADS.find("for pid").unwrap()];
         let named = |comm: &str, name: &str| {
             std::process::Command::new("sh")
                 .arg("-c")
@@ -471,8 +469,12 @@ run 1 'rmmod '\''a'\''' &
                 "{name} missing"
             );
         }
-        // Only kernel threads are shown or signalled: PF_KTHREAD.
-        assert!(SHOW.contains("0x200000") && SIGNAL.contains("0x200000"));
+        // Only kernel threads are shown or signalled: both look them up
+        // with the one helper, which checks PF_KTHREAD.
+        assert!(KTHREADS.contains("0x200000"));
+        assert!(
+            SHOW.contains("sh /lib/verify/kthreads") && SIGNAL.contains("sh /lib/verify/kthreads")
+        );
         assert!(
             FREEZE.contains("ttyS0/power/wakeup") && FREEZE.contains("freeze > /sys/power/state")
         );
