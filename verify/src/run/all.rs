@@ -295,7 +295,7 @@ fn finish(
         eprintln!(
             "{} {} on {}: {}",
             style("FAIL").red().bold(),
-            e.example,
+            e.row(),
             e.kernel,
             e.problem.as_deref().unwrap_or("")
         );
