@@ -13,7 +13,7 @@ use verify::run::all;
 use verify::run::messages::rel;
 
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(version, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -37,8 +37,9 @@ struct Cli {
     /// Where to write the JSON report (default: target/verify/report.json).
     #[arg(long, value_name = "PATH")]
     report: Option<PathBuf>,
-    /// The repository to verify (default: found from the current directory).
-    #[arg(long, value_name = "DIR")]
+    /// The repository (default: found from the current directory); before
+    /// or after a command.
+    #[arg(long, value_name = "DIR", global = true)]
     repo: Option<PathBuf>,
     /// Do not build the book after the run.
     #[arg(long)]
@@ -62,9 +63,6 @@ enum Cmd {
         /// Print mdBook's and Pagefind's logs.
         #[arg(short, long)]
         verbose: bool,
-        /// The repository (default: found from the current directory).
-        #[arg(long, value_name = "DIR")]
-        repo: Option<PathBuf>,
     },
     /// The book's mdBook preprocessor (what `mdbook-kmod` does); `verify book`
     /// hands this binary to mdBook.
@@ -88,19 +86,54 @@ fn main() {
 
 fn real_main() -> Result<bool> {
     let cli = Cli::parse();
+    if let Some(cmd) = &cli.command {
+        run_options_unused(&cli, cmd)?;
+    }
     match cli.command {
         Some(Cmd::Book {
             out,
             serve,
             port,
             verbose,
-            repo,
-        }) => book_main(out, serve, port, verbose, repo),
+        }) => book_main(out, serve, port, verbose, cli.repo),
         Some(Cmd::MdbookPreprocessor { args }) => {
             std::process::exit(verify::book::preprocessor::run_command(&args));
         }
         None => run_main(cli),
     }
+}
+
+/// Options of the run given with a command (`verify --accept book`) would be
+/// ignored: refused, naming them. `--repo` belongs to every command.
+fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
+    let mut given = Vec::new();
+    if !cli.examples.is_empty() {
+        given.push(format!("example names ({})", cli.examples.join(" ")));
+    }
+    for (set, name) in [
+        (!cli.kernels.is_empty(), "--kernel"),
+        (cli.accept, "--accept"),
+        (cli.cache_dir.is_some(), "--cache-dir"),
+        (cli.jobs.is_some(), "--jobs"),
+        (cli.report.is_some(), "--report"),
+        (cli.no_book, "--no-book"),
+    ] {
+        if set {
+            given.push(name.to_string());
+        }
+    }
+    if given.is_empty() {
+        return Ok(());
+    }
+    let name = match cmd {
+        Cmd::Book { .. } => "book",
+        Cmd::MdbookPreprocessor { .. } => "mdbook-preprocessor",
+    };
+    bail!(
+        "`verify {name}` does not take {}: options and names of the run \
+         (`verify [OPTIONS] [EXAMPLES]`); drop them, or drop `{name}` to run the examples",
+        given.join(", ")
+    )
 }
 
 /// The run, then the book, which shows the accepted snapshots and so is
@@ -167,4 +200,38 @@ fn book_main(
         }
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_goes_before_or_after_the_command() {
+        for args in [
+            &["verify", "--repo", "/r", "book"][..],
+            &["verify", "book", "--repo", "/r"][..],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(matches!(cli.command, Some(Cmd::Book { .. })), "{args:?}");
+            assert!(cli.examples.is_empty(), "{args:?}");
+            assert_eq!(cli.repo.as_deref(), Some(Path::new("/r")), "{args:?}");
+        }
+        let cli = Cli::try_parse_from(["verify", "--repo", "/r", "busy_loop"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.examples, ["busy_loop"]);
+    }
+
+    #[test]
+    fn run_options_with_a_command_are_named() {
+        let cli = Cli::try_parse_from(["verify", "--accept", "-k", "6.1", "book"]).unwrap();
+        let e = run_options_unused(&cli, cli.command.as_ref().unwrap()).unwrap_err();
+        let e = e.to_string();
+        assert!(
+            e.contains("--kernel, --accept") && e.contains("`verify book`"),
+            "{e}"
+        );
+        let cli = Cli::try_parse_from(["verify", "book", "--repo", "/r"]).unwrap();
+        assert!(run_options_unused(&cli, cli.command.as_ref().unwrap()).is_ok());
+    }
 }
