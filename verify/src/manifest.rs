@@ -6,6 +6,7 @@
 //!
 //! ```toml
 //! title = "Stop right after kthread_run"
+//! title_zh = "kthread_run 之后立刻停止"
 //! vcpus = 1
 //! time_limit = 30
 //! expect = "clean"
@@ -62,6 +63,9 @@ const SIGNALS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 struct RawManifest {
     title: String,
+    /// Required, like `title`: the book is bilingual, and a Chinese page
+    /// must not caption a listing in English.
+    title_zh: Option<String>,
     #[serde(default = "default_vcpus")]
     vcpus: u32,
     #[serde(default = "default_time_limit")]
@@ -580,8 +584,11 @@ pub struct Scenario {
     pub name: String,
     /// `kmods/<name>/`: the sources, the manifest and `snapshots/`.
     pub dir: PathBuf,
-    /// `title`: the listing's caption in the book.
+    /// `title`: the listing's caption in the book's English pages.
     pub title: String,
+    /// `title_zh`: the listing's caption in the book's Chinese pages
+    /// (required and not blank, like `title`).
+    pub title_zh: String,
     /// `vcpus`: the guest's CPUs, 1 to 8 (default 1).
     pub vcpus: u32,
     /// `time_limit`, seconds (5 to 600, default 30): how long the steps may
@@ -678,6 +685,17 @@ impl Scenario {
         let outcome = |key: &str, v: &str| -> Result<Outcome> {
             v.parse::<Outcome>()
                 .map_err(|e| anyhow::anyhow!("key `{key}`: {e}"))
+        };
+        let title = caption(
+            "title",
+            &raw.title,
+            "the caption on the book's English pages",
+        )?;
+        let title_zh = match &raw.title_zh {
+            Some(t) => caption("title_zh", t, "the caption on the book's Chinese pages")?,
+            None => bail!(
+                "key `title_zh`: missing; every listing needs a Chinese title beside `title` (the caption on the book's Chinese pages), e.g. `title_zh = \"kthread_run 之后立刻停止\"`"
+            ),
         };
         let expect = outcome("expect", &raw.expect)?;
         let mut expect_on = BTreeMap::new();
@@ -820,7 +838,8 @@ impl Scenario {
         Ok(Scenario {
             name,
             dir: dir.to_path_buf(),
-            title: raw.title,
+            title,
+            title_zh,
             vcpus: raw.vcpus,
             time_limit: raw.time_limit,
             expect,
@@ -874,6 +893,18 @@ impl Scenario {
             .as_ref()
             .is_none_or(|ks| ks.iter().any(|k| k == kernel))
     }
+}
+
+/// A listing's caption under `key` (`title` or `title_zh`, which `what`
+/// describes): one line of text, not blank.
+fn caption(key: &str, value: &str, what: &str) -> Result<String> {
+    if value.trim().is_empty() {
+        bail!("key `{key}`: empty; write {what}, one line of text");
+    }
+    if value.contains(['\n', '\r']) {
+        bail!("key `{key}`: more than one line; write {what}, one line of text");
+    }
+    Ok(value.to_string())
 }
 
 /// A background step needs a later `wait`, so that its end is part of the
@@ -942,14 +973,14 @@ mod tests {
         std::fs::create_dir_all(kmods.join("demo")).unwrap();
         std::fs::write(
             kmods.join("demo").join(FILE_NAME),
-            "title='t'\nexpect='clean'\nsteps=['rmmod demo']\n",
+            "title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['rmmod demo']\n",
         )
         .unwrap();
         assert_eq!(discover(&kmods, &ids()).unwrap().len(), 1);
         // A manifest that links to a host file is not read.
         std::fs::write(
             d.join("host.toml"),
-            "title='secret'\nexpect='clean'\nsteps=['rmmod x']\n",
+            "title='secret'\ntitle_zh='secret 中'\nexpect='clean'\nsteps=['rmmod x']\n",
         )
         .unwrap();
         std::fs::create_dir_all(kmods.join("linked")).unwrap();
@@ -980,6 +1011,7 @@ mod tests {
     fn full_manifest() {
         let s = parse(
             r#"title = "t"
+title_zh = "标题"
 vcpus = 2
 time_limit = 20
 expect = "clean"
@@ -1117,20 +1149,24 @@ steps = ["insmod demo.ko n=3 fail_at=2", "sleep 1", "cat /proc/modules", "rmmod 
 
     #[test]
     fn background_steps_need_a_wait() {
-        let e = err("title='t'\nexpect='clean'\nsteps=['rmmod a &', 'sleep 1']\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['rmmod a &', 'sleep 1']\n");
         assert!(e.contains("steps[0]") && e.contains("add a `wait`"), "{e}");
-        let e = err("title='t'\nexpect='clean'\nsteps=['sleep 1', 'wait']\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['sleep 1', 'wait']\n");
         assert!(
             e.contains("steps[1]") && e.contains("nothing in the background"),
             "{e}"
         );
-        parse("title='t'\nexpect='clean'\nsteps=['rmmod a &', 'show x', 'wait']\n").unwrap();
+        parse(
+            "title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['rmmod a &', 'show x', 'wait']\n",
+        )
+        .unwrap();
     }
 
     #[test]
     fn variants_expand_into_runs_of_their_own() {
         let s = parse(
             r#"title = "t"
+title_zh = "标题"
 expect = "soft-lockup"
 cmdline = ["slub_debug=FZPU"]
 time_limit = 20
@@ -1165,7 +1201,7 @@ vcpus = 2
 
     #[test]
     fn bad_cmdlines_and_variants_are_named() {
-        let base = "title='t'\nexpect='clean'\nsteps=['rmmod x']\n";
+        let base = "title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['rmmod x']\n";
         for (extra, says) in [
             ("cmdline=['a b']", "`cmdline[0]`"),
             ("cmdline=['console=ttyS1']", "harness owns"),
@@ -1205,69 +1241,121 @@ vcpus = 2
         format!("{:#}", parse(text).unwrap_err())
     }
 
+    /// `title_zh` is required beside `title`: a manifest without it, or with
+    /// a blank or multi-line one, fails naming the file and the key; a good
+    /// one is the scenario's Chinese caption.
+    #[test]
+    fn title_zh_is_required_and_named_when_missing() {
+        let s =
+            parse("title='Stop'\ntitle_zh='停止'\nexpect='clean'\nsteps=['rmmod x']\n").unwrap();
+        assert_eq!((s.title.as_str(), s.title_zh.as_str()), ("Stop", "停止"));
+        for (text, says) in [
+            (
+                "title='t'\nexpect='clean'\nsteps=['rmmod x']\n",
+                "key `title_zh`: missing",
+            ),
+            (
+                "title='t'\ntitle_zh=' '\nexpect='clean'\nsteps=['rmmod x']\n",
+                "key `title_zh`: empty",
+            ),
+            (
+                "title='t'\ntitle_zh=\"a\\nb\"\nexpect='clean'\nsteps=['rmmod x']\n",
+                "key `title_zh`: more than one line",
+            ),
+            (
+                "title=''\ntitle_zh='标题'\nexpect='clean'\nsteps=['rmmod x']\n",
+                "key `title`: empty",
+            ),
+        ] {
+            let e = err(text);
+            assert!(e.contains(says), "{text}: {e}");
+        }
+        // Through `load`, as `verify` reads a listing: the file is named too.
+        let d = std::env::temp_dir().join(format!("verify-title-zh-{}", std::process::id()));
+        let dir = d.join("demo");
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(FILE_NAME),
+            "title='t'\nexpect='clean'\nsteps=['rmmod demo']\n",
+        )
+        .unwrap();
+        let e = format!("{:#}", Scenario::load(&dir, &ids()).unwrap_err());
+        assert!(
+            e.contains("demo/scenario.toml") && e.contains("key `title_zh`: missing"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
     #[test]
     fn errors_name_the_key_and_what_is_allowed() {
-        let e = err("title='t'\nexpect='hang'\nsteps=['rmmod x']\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='hang'\nsteps=['rmmod x']\n");
         assert!(e.contains("`expect`") && e.contains("hung-task"), "{e}");
-        let e = err("title='t'\nexpect='clean'\nsteps=['reboot']\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['reboot']\n");
         assert!(
             e.contains("steps[0]") && e.contains("unknown step `reboot`") && e.contains("insmod"),
             "{e}"
         );
-        let e = err("title='t'\nexpect='clean'\nsteps=['insmod x.ko n']\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['insmod x.ko n']\n");
         assert!(e.contains("param=value"), "{e}");
-        let e = err("title='t'\nexpect='clean'\nsteps=['cat /etc/passwd']\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['cat /etc/passwd']\n");
         assert!(e.contains("/proc or /sys"), "{e}");
-        let e = err("title='t'\nexpect='clean'\nsteps=['insmod x.ko a=$(reboot)']\n");
+        let e =
+            err("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['insmod x.ko a=$(reboot)']\n");
         assert!(e.contains("steps are not a shell"), "{e}");
-        let e = err("title='t'\nexpect='clean'\ntimeout=3\nsteps=['rmmod x']\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\ntimeout=3\nsteps=['rmmod x']\n");
         assert!(
             e.contains("unknown field `timeout`") && e.contains("time_limit"),
             "{e}"
         );
-        let e = err("title='t'\nexpect='clean'\nsteps=['rmmod x']\n[expect_on]\n'9.9'='oops'\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['rmmod x']\n[expect_on]\n'9.9'='oops'\n");
         assert!(
             e.contains("expect_on.\"9.9\"") && e.contains("5.10, 6.1"),
             "{e}"
         );
-        let e = err("title='t'\nexpect='clean'\nvcpus=0\nsteps=['rmmod x']\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nvcpus=0\nsteps=['rmmod x']\n");
         assert!(e.contains("`vcpus`"), "{e}");
-        let e = err("title='t'\nexpect='clean'\nsteps=[]\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=[]\n");
         assert!(e.contains("`steps`"), "{e}");
-        let e = err("title='t'\nexpect='clean'\nhung_task_timeout_secs=0\nsteps=['rmmod x']\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nhung_task_timeout_secs=0\nsteps=['rmmod x']\n");
         assert!(
             e.contains("`hung_task_timeout_secs`") && e.contains("1 to 120"),
             "{e}"
         );
-        let e = err("title='t'\nexpect='hung-task'\ntime_limit=8\nsteps=['rmmod x']\n");
+        let e = err(
+            "title='t'\ntitle_zh='标题'\nexpect='hung-task'\ntime_limit=8\nsteps=['rmmod x']\n",
+        );
         assert!(
             e.contains("`time_limit`")
                 && e.contains("hung_task_timeout_secs")
                 && e.contains("at least 13"),
             "{e}"
         );
-        let e = err("title='t'\nexpect='clean'\ntime_limit=6\nsteps=['rmmod x']\n[expect_on]\n'6.1'='soft-lockup'\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\ntime_limit=6\nsteps=['rmmod x']\n[expect_on]\n'6.1'='soft-lockup'\n");
         assert!(
             e.contains("watchdog_thresh") && e.contains("at least 7"),
             "{e}"
         );
         let e = err(
-            "title='t'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=N'\n",
+            "title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=N'\n",
         );
         assert!(
             e.contains("key `measure[0].line`") && e.contains("no <N>") && e.contains("at_least"),
             "{e}"
         );
-        let e = err("title='t'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=<N>'\nbelow=3\n");
+        let e = err("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=<N>'\nbelow=3\n");
         assert!(
             e.contains("unknown field `below`") && e.contains("at_least"),
             "{e}"
         );
-        let s = parse("title='t'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=<N>/300'\nat_least=1\n[[measure]]\nname='lost'\nline='lost <N>'\n").unwrap();
+        let s = parse("title='t'\ntitle_zh='标题'\nexpect='clean'\nsteps=['rmmod x']\n[[measure]]\nname='ran'\nline='ran=<N>/300'\nat_least=1\n[[measure]]\nname='lost'\nline='lost <N>'\n").unwrap();
         let names: Vec<&str> = s.measures.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["ran", "lost"]);
         assert_eq!(s.measures[0].at_least, Some(1));
-        let e = err("title='t'\nexpect='clean'\nwatchdog_thresh=99\nsteps=['rmmod x']\n");
+        let e = err(
+            "title='t'\ntitle_zh='标题'\nexpect='clean'\nwatchdog_thresh=99\nsteps=['rmmod x']\n",
+        );
         assert!(
             e.contains("`watchdog_thresh`") && e.contains("1 to 60"),
             "{e}"

@@ -24,6 +24,9 @@ use std::path::Path;
 /// The words around the rendered blocks, per language.
 #[derive(Debug, Clone, Copy)]
 pub struct Words {
+    /// Whether these are the Chinese pages' words: a listing is captioned
+    /// with its `title_zh` there, with its `title` elsewhere.
+    chinese: bool,
     listing: &'static str,
     verified_on: &'static str,
     output: &'static str,
@@ -79,6 +82,7 @@ impl Words {
     pub fn for_language(id: &str) -> Words {
         if id.starts_with("zh") {
             Words {
+                chinese: true,
                 listing: "清单",
                 verified_on: "验证通过的 dmesg，内核",
                 output: "输出",
@@ -115,6 +119,7 @@ impl Words {
             }
         } else {
             Words {
+                chinese: false,
                 listing: "Listing",
                 verified_on: "Verified dmesg, kernels",
                 output: "Output",
@@ -148,6 +153,16 @@ impl Words {
                 run_date: "Run on (UTC)",
                 no_run: "no run: the listing does not build on this kernel (as expected)",
             }
+        }
+    }
+
+    /// The caption of `scenario` in this language: its `title_zh` on the
+    /// Chinese pages, its `title` on the English ones.
+    pub fn title<'a>(&self, scenario: &'a Scenario) -> &'a str {
+        if self.chinese {
+            &scenario.title_zh
+        } else {
+            &scenario.title
         }
     }
 }
@@ -304,7 +319,7 @@ pub fn kmod(
         md,
         "<p class=\"kmod-title\">{} <code>{name}</code>: {}</p>\n",
         words.listing,
-        html_escape(&scenario.title)
+        html_escape(words.title(scenario))
     );
     for (file, text) in &files {
         let lang = if file == "Kbuild" { "makefile" } else { "c" };
@@ -813,7 +828,7 @@ mod tests {
         .unwrap();
         let s = Scenario::parse(
             &dir,
-            "title='T <x>'\nexpect='clean'\nsteps=['insmod demo.ko']\n[expect_on]\nb='oops'\n",
+            "title='T <x>'\ntitle_zh='T <x> 中'\nexpect='clean'\nsteps=['insmod demo.ko']\n[expect_on]\nb='oops'\n",
             &m.ids(),
         )
         .unwrap();
@@ -834,7 +849,18 @@ mod tests {
         assert_eq!(g[0].kernels, ["a", "c"]);
         assert_eq!(g[1].kernels, ["b"]);
         let md = kmod(&d, &s, &m, &Words::for_language("zh")).unwrap();
-        assert!(md.contains("T &lt;x&gt;"));
+        // The Chinese page captions the listing with `title_zh`, escaped,
+        // and never with the English `title`.
+        assert!(
+            md.contains("清单 <code>demo</code>: T &lt;x&gt; 中</p>"),
+            "{md}"
+        );
+        assert!(!md.contains("T &lt;x&gt;</p>"), "{md}");
+        let en = kmod(&d, &s, &m, &Words::for_language("en")).unwrap();
+        assert!(
+            en.contains("Listing <code>demo</code>: T &lt;x&gt;</p>") && !en.contains(" 中"),
+            "{en}"
+        );
         assert!(md.contains(&html_escape("-same\n+other")), "{md}");
         assert!(md.contains("| b | s2 | <code>oops</code> | B |"), "{md}");
         assert!(md.contains("验证通过的 dmesg，内核 a, c"), "{md}");
@@ -859,7 +885,7 @@ mod tests {
         .unwrap();
         let s = Scenario::parse(
             &dir,
-            "title='T'\nexpect='oops'\nsteps=['insmod demo.ko']\n\
+            "title='T'\ntitle_zh='T 中'\nexpect='oops'\nsteps=['insmod demo.ko']\n\
              [[variant]]\nname='checked'\ncmdline=['slub_debug=FZPU']\nvcpus=2\nkernels=['b']\nexpect='warn'\n",
             &m.ids(),
         )
@@ -904,7 +930,7 @@ mod tests {
         // A variant's measured values come from its own file, on its kernels.
         let s = Scenario::parse(
             &dir,
-            "title='T'\nexpect='oops'\nsteps=['insmod demo.ko']\n\
+            "title='T'\ntitle_zh='T 中'\nexpect='oops'\nsteps=['insmod demo.ko']\n\
              [[measure]]\nname='n'\nline='n=<N>'\n\
              [[variant]]\nname='checked'\nvcpus=2\nkernels=['b']\nexpect='warn'\n",
             &m.ids(),
@@ -964,6 +990,7 @@ mod tests {
         let s = Scenario::parse(
             &dir,
             "title=\"t {{#kmod other}} <script>alert(3)</script> [x](javascript:alert(4)) `c` ' \\\"\"\n\
+             title_zh=\"标题 {{#kmod other}} <script>alert(7)</script> [x](javascript:alert(8)) `c`\"\n\
              expect='clean'\nsteps=['insmod demo.ko']\n",
             &m.ids(),
         )
@@ -982,7 +1009,10 @@ mod tests {
             )
             .unwrap();
         let words = Words::for_language("en");
-        let md = kmod(&d, &s, &m, &words).unwrap() + &kernels(&m, std::slice::from_ref(&s), &words);
+        let zh = Words::for_language("zh");
+        let en = kmod(&d, &s, &m, &words).unwrap() + &kernels(&m, std::slice::from_ref(&s), &words);
+        // The Chinese page too: its caption is the hostile `title_zh`.
+        let md = en.clone() + &kmod(&d, &s, &m, &zh).unwrap();
         for raw in [
             "<img",
             "<script",
@@ -1003,9 +1033,10 @@ mod tests {
             "{md}"
         );
         assert!(md.contains(&html_escape(&s.title)), "{md}");
+        assert!(md.contains(&html_escape(&s.title_zh)), "{md}");
         let suite = &m.kernels[0].suite;
         assert!(suite.contains(IMG) && suite.contains("`x`|[l](javascript"));
-        assert_eq!(md.matches(&html_escape(suite)).count(), 2, "{md}");
+        assert_eq!(en.matches(&html_escape(suite)).count(), 2, "{en}");
         // Every table row still has its five (or three plus output) cells.
         for row in md.lines().filter(|l| l.starts_with("| a |")) {
             assert!(matches!(row.matches(" | ").count(), 3 | 4), "{row}");
@@ -1148,7 +1179,7 @@ mod tests {
         .unwrap();
         let s = Scenario::parse(
             &dir,
-            "title='T'\nexpect='clean'\nsteps=['insmod demo.ko']\n[expect_on]\nc='build-error'\n\
+            "title='T'\ntitle_zh='T 中'\nexpect='clean'\nsteps=['insmod demo.ko']\n[expect_on]\nc='build-error'\n\
              [[measure]]\nname='ran'\nline='ran=<N>/300 <b>'\n",
             &m.ids(),
         )

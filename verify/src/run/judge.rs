@@ -573,7 +573,7 @@ mod tests {
         let ids: Vec<String> = KERNELS.iter().map(|k| k.to_string()).collect();
         Scenario::parse(
             &dir,
-            &format!("title='T'\nexpect='clean'\nsteps=['insmod {name}.ko', 'rmmod {name}']\n"),
+            &format!("title='T'\ntitle_zh='T 中'\nexpect='clean'\nsteps=['insmod {name}.ko', 'rmmod {name}']\n"),
             &ids,
         )
         .unwrap()
@@ -630,7 +630,7 @@ mod tests {
         let ids: Vec<String> = KERNELS.iter().map(|k| k.to_string()).collect();
         let sc = Scenario::parse(
             &dir,
-            "title='T'\nexpect='clean'\nsteps=['insmod demo.ko']\n\
+            "title='T'\ntitle_zh='T 中'\nexpect='clean'\nsteps=['insmod demo.ko']\n\
              [[measure]]\nname='ran'\nline='ran=<N>/300'\nat_least=1\nat_most=299\n",
             &ids,
         )
