@@ -115,7 +115,8 @@ done
 /// `PF_NOFREEZE` 0x00008000 on every kernel of the matrix
 /// (`include/linux/sched.h`); a kthread is created with `PF_NOFREEZE`
 /// (`kthreadd()`) and loses it in `set_freezable()`. Whether a thread is
-/// frozen cannot be shown: while kthreads are frozen, so is this shell.
+/// frozen cannot be shown: while kthreads are frozen, the other tasks are
+/// too, and the shell that wrote `freeze` is inside that write until all thaw.
 const SHOW: &str = r#"name=$1
 found=
 for pid in $(sh /lib/verify/kthreads "$name"); do
