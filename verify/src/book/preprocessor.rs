@@ -12,8 +12,10 @@
 use super::directive::{self, Kind};
 use super::files::{self, Holder};
 use super::render::{self, Words};
+use super::source;
 use super::{html_escape, parity, BookConfig, Language};
 use crate::host::matrix::Matrix;
+use crate::kernel_source;
 use crate::manifest::{self, Scenario};
 use anyhow::{bail, Context, Result};
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
@@ -52,6 +54,9 @@ pub struct Sources {
     /// Every listing's manifest under `kmods/`, by name (not expanded: a
     /// listing's variants are in its [`Scenario::variants`]).
     pub scenarios: Vec<Scenario>,
+    /// The kernel source extracts of `src/kernel-sources/`, checked against
+    /// their list and the matrix.
+    pub kernel_sources: kernel_source::Store,
 }
 
 impl Sources {
@@ -87,10 +92,12 @@ impl Sources {
         check().map_err(|e| anyhow::anyhow!(e))?;
         let matrix = Matrix::load(&root.join("kernels.toml"))?;
         let scenarios = manifest::discover(&kmods, &matrix.ids())?;
+        let kernel_sources = kernel_source::Store::load(root, &matrix.ids())?;
         Ok(Sources {
             root: root.to_path_buf(),
             matrix,
             scenarios,
+            kernel_sources,
         })
     }
 
@@ -111,8 +118,9 @@ impl Sources {
             })
     }
 
-    /// The Markdown for one directive, or why there is none.
-    pub fn render(&self, kind: &Kind, words: &Words) -> Result<String, String> {
+    /// The Markdown for one directive in language `lang` (its `words`), or
+    /// why there is none.
+    pub fn render(&self, kind: &Kind, words: &Words, lang: &str) -> Result<String, String> {
         match kind {
             Kind::Kernels => Ok(render::kernels(&self.matrix, &self.scenarios, words)),
             Kind::Kmod(name) => {
@@ -138,6 +146,10 @@ impl Sources {
             Kind::Measure(name, key) => {
                 let scenario = self.listing(kind, name)?;
                 render::measure(&self.root, scenario, key, &self.matrix, words)
+                    .map_err(|e| format!("{kind}: {e}"))
+            }
+            Kind::Source(file, name) => {
+                source::render(&self.kernel_sources, file, name, &self.matrix.ids(), lang)
                     .map_err(|e| format!("{kind}: {e}"))
             }
         }
@@ -182,7 +194,7 @@ fn expand_chapter(
     let Some(path) = ch.path.clone() else {
         return Ok(()); // a draft chapter has no page
     };
-    let (text, errors) = directive::expand(&ch.content, |k| sources.render(k, words));
+    let (text, errors) = directive::expand(&ch.content, |k| sources.render(k, words, &lang.id));
     if !errors.is_empty() {
         return Err(errors
             .into_iter()
@@ -363,6 +375,46 @@ mod tests {
         assert!(
             err.contains("src/en/demo.md:5: {{#measure x}}: takes two names"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_kernel_source_renders_or_names_file_and_line() {
+        let config = BookConfig::load(&repo()).unwrap();
+        let lang = config.languages[0].clone();
+        let mut ch = Chapter::new(
+            "Demo",
+            "# Demo\n\n{{#source kernel/kthread.c kthread_stop}}\n\n{{#source kernel/kthread.c no_such_function}}\n{{#source kthread_stop}}\n".into(),
+            "demo.md",
+            vec![],
+        );
+        ch.source_path = Some("demo.md".into());
+        let mut book = Book::new();
+        book.push_item(ch.clone());
+        let err = format!("{:#}", expand_book(&config, &lang, book).unwrap_err());
+        assert!(
+            err.contains("src/en/demo.md:5: {{#source kernel/kthread.c no_such_function}}: `kernel/kthread.c no_such_function` is not in src/kernel-sources/wanted.toml (it has: kernel/kthread.c kthread,"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "src/en/demo.md:6: {{#source kthread_stop}}: takes a kernel file and a function"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("demo.md:3"), "the known one renders: {err}");
+        ch.content = "# Demo\n\n{{#source kernel/kthread.c kthread_stop}}\n".into();
+        let mut book = Book::new();
+        book.push_item(ch);
+        let book = expand_book(&config, &lang, book).unwrap();
+        let page = &book.chapters().next().unwrap().content;
+        assert!(
+            page.contains("id=\"source-kernel-kthread-c-kthread_stop\""),
+            "{page}"
+        );
+        assert!(
+            page.contains(&html_escape("set_tsk_thread_flag(k, TIF_NOTIFY_SIGNAL);")),
+            "{page}"
         );
     }
 
