@@ -31,9 +31,11 @@ struct Words {
     /// "{file}, lines {a}–{b}".
     lines: &'static str,
     macro_: &'static str,
-    /// "Debian package {package}".
-    package: &'static str,
-    release: &'static str,
+    /// One kernel's line: "{k}: {at}, Debian package {package} {version},
+    /// release {release}" (`{at}` is `lines` and the macro note, or nothing).
+    item: &'static str,
+    /// The same without `{at}`, for a kernel without the definition.
+    item_absent: &'static str,
     /// "Not defined on {k}: no function or macro {name} in {files}."
     absent: &'static str,
     /// Between list items of kernels.
@@ -53,8 +55,8 @@ impl Words {
                 whole: "内核 {k} 上的完整文本",
                 lines: "{file} 第 {a}–{b} 行",
                 macro_: "（宏）",
-                package: "Debian 源码包",
-                release: "内核版本",
+                item: "{k}：{at}，Debian 源码包 {package} {version}，内核版本 {release}",
+                item_absent: "{k}：Debian 源码包 {package} {version}，内核版本 {release}",
                 absent: "内核 {k} 上没有这个定义：{files} 中都没有名为 {name} 的函数或宏。",
                 sep: "、",
                 reproduce: "从各内核的 Debian 源码包重新截取：",
@@ -69,8 +71,8 @@ impl Words {
                 whole: "The whole text on {k}",
                 lines: "{file}, lines {a}–{b}",
                 macro_: " (a macro)",
-                package: "Debian package",
-                release: "release",
+                item: "{k}: {at}, Debian package {package} {version}, release {release}",
+                item_absent: "{k}: Debian package {package} {version}, release {release}",
                 absent: "Not defined on {k}: no function or macro {name} in {files}.",
                 sep: ", ",
                 reproduce: "Cut again from each kernel's Debian source package:",
@@ -269,17 +271,15 @@ fn where_list(extracts: &[&Extract], w: &Words) -> String {
             ),
             None => String::new(),
         };
+        let item = if at.is_empty() { w.item_absent } else { w.item };
         let _ = writeln!(
             md,
-            "<li>{}: {}{}{} {} {}, {} {}</li>",
-            html_escape(&x.kernel),
-            at,
-            if at.is_empty() { "" } else { w.sep },
-            w.package,
-            code(&x.package),
-            html_escape(&x.version),
-            w.release,
-            code(&x.release)
+            "<li>{}</li>",
+            item.replace("{k}", &html_escape(&x.kernel))
+                .replace("{at}", &at)
+                .replace("{package}", &code(&x.package))
+                .replace("{version}", &html_escape(&x.version))
+                .replace("{release}", &code(&x.release))
         );
     }
     md.push_str("</ul>\n\n");
