@@ -9,6 +9,8 @@
 //! - [`source`] renders `{{#source FILE FUNCTION}}`: a kernel function as
 //!   each kernel has it, from the extracts of `src/kernel-sources/`
 //!   ([`crate::kernel_source`]);
+//! - [`cite`] checks what the prose cites: claim ids against the appendix,
+//!   the appendix's evidence against the listings, links against the chapters;
 //! - [`parity`] checks that every language has the same chapters, listings
 //!   and simulations;
 //! - [`preprocessor`] is the mdBook preprocessor that does all of the above
@@ -33,6 +35,7 @@
 //! accepted, so it is built whatever the last run found.
 
 pub mod build;
+pub mod cite;
 pub mod directive;
 pub mod files;
 pub mod flatten;

@@ -2,13 +2,17 @@
 //! build of either language and
 //!
 //! 1. checks parity between the languages (fails naming what is missing);
-//! 2. expands `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}` and
-//!    `{{#measure NAME KEY}}` (fails
-//!    naming the chapter file and line of every directive it cannot expand);
-//! 3. puts a link to the same page in every other language at the top of
+//! 2. expands `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}`,
+//!    `{{#measure NAME KEY}}` and `{{#source FILE FUNCTION}}` (fails naming
+//!    the chapter file and line of every directive it cannot expand);
+//! 3. checks what the prose cites ([`cite`]): claim ids against the
+//!    appendix, the appendix's evidence against the listings, links against
+//!    the chapters (fails naming the chapter file and line);
+//! 4. puts a link to the same page in every other language at the top of
 //!    each chapter (a Markdown link, so mdbook-linkcheck2 checks it), and
 //!    marks the chapter text as the part Pagefind indexes.
 
+use super::cite;
 use super::directive::{self, Kind};
 use super::files::{self, Holder};
 use super::render::{self, Words};
@@ -163,6 +167,21 @@ pub fn expand_book(config: &BookConfig, lang: &Language, mut book: Book) -> Resu
     let words = Words::for_language(&lang.id);
     let src = config.rel(&config.src_dir(lang));
     let mut errors = Vec::new();
+    // What the prose cites (claims, the appendix's evidence, chapters).
+    {
+        let chapters: Vec<(&Path, &str)> = book
+            .chapters()
+            .filter_map(|ch| Some((ch.path.as_deref()?, ch.content.as_str())))
+            .collect();
+        let pages: Vec<cite::Page> = chapters
+            .iter()
+            .map(|(path, text)| cite::Page { path, text })
+            .collect();
+        let listings: Vec<&str> = sources.scenarios.iter().map(|s| s.name.as_str()).collect();
+        for (file, line, e) in cite::check(&pages, &listings) {
+            errors.push(format!("{src}/{}:{line}: {e}", file.display()));
+        }
+    }
     book.for_each_mut(|item| {
         if let BookItem::Chapter(ch) = item {
             if let Err(e) = expand_chapter(config, lang, &sources, &words, ch) {
