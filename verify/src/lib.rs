@@ -5,8 +5,9 @@
 //! the sandboxed module build) → [`guest`] (initramfs, the machine, the side
 //! channel) → [`text`] (console, normalization) → [`snapshot`] → [`run`]
 //! (the run over kernels × listings, judging, cross-checks, the report) →
-//! [`book`]. The simulations of the `examples` crate ([`run::sim`]) join at
-//! the snapshot stage: explored, rendered, compared and accepted like a
+//! [`book`], which also quotes the kernel functions of [`kernel_source`].
+//! The simulations of the `examples` crate ([`run::sim`]) join at the
+//! snapshot stage: explored, rendered, compared and accepted like a
 //! listing's output; [`run::crosscheck`] holds a modelled listing's runs
 //! against its model. Dependencies point down: `run` uses `host`, `guest`,
 //! `text` and `snapshot`; `text` touches no process and no file.
@@ -18,6 +19,7 @@ pub mod book;
 mod fixtures;
 pub mod guest;
 pub mod host;
+pub mod kernel_source;
 pub mod manifest;
 pub mod measure;
 pub mod regular;

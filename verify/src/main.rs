@@ -28,8 +28,9 @@ struct Cli {
     /// refusing output that differs between the runs.
     #[arg(long)]
     accept: bool,
-    /// Where build roots and extracted kernels are kept.
-    #[arg(long, env = "KTHREAD_BOOK_CACHE", value_name = "DIR")]
+    /// Where build roots, extracted kernels and downloaded kernel sources
+    /// are kept; before or after a command.
+    #[arg(long, env = "KTHREAD_BOOK_CACHE", value_name = "DIR", global = true)]
     cache_dir: Option<PathBuf>,
     /// How many guests run at once (default: the number of CPUs).
     #[arg(short, long)]
@@ -64,6 +65,24 @@ enum Cmd {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Check the kernel source extracts of src/kernel-sources/ against
+    /// wanted.toml, kernels.toml and the build roots in the cache (offline);
+    /// with --update, make them again from each kernel's Debian
+    /// linux-source package (downloads).
+    Sources {
+        /// Download each kernel's linux-source package and cut the wanted
+        /// functions out of it again.
+        #[arg(long)]
+        update: bool,
+        /// Only this kernel of kernels.toml (repeatable); all by default.
+        #[arg(short, long = "kernel", value_name = "ID")]
+        kernels: Vec<String>,
+        /// With --update: take kernel ID's files from DIR, a tree unpacked
+        /// from exactly the package the build root names, instead of
+        /// downloading it (the signed index is still read).
+        #[arg(long = "tree", value_name = "ID=DIR", value_parser = parse_tree)]
+        trees: Vec<(String, PathBuf)>,
+    },
     /// The book's mdBook preprocessor (what `mdbook-kmod` does); `verify book`
     /// hands this binary to mdBook.
     #[command(hide = true)]
@@ -96,6 +115,11 @@ fn real_main() -> Result<bool> {
             port,
             verbose,
         }) => book_main(out, serve, port, verbose, cli.repo),
+        Some(Cmd::Sources {
+            update,
+            kernels,
+            trees,
+        }) => sources_main(update, kernels, trees, cli.cache_dir, cli.repo),
         Some(Cmd::MdbookPreprocessor { args }) => {
             std::process::exit(verify::book::preprocessor::run_command(&args));
         }
@@ -104,7 +128,8 @@ fn real_main() -> Result<bool> {
 }
 
 /// Options of the run given with a command (`verify --accept book`) would be
-/// ignored: refused, naming them. `--repo` belongs to every command.
+/// ignored: refused, naming them. `--repo` and `--cache-dir` belong to every
+/// command.
 fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
     let mut given = Vec::new();
     if !cli.examples.is_empty() {
@@ -113,7 +138,6 @@ fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
     for (set, name) in [
         (!cli.kernels.is_empty(), "--kernel"),
         (cli.accept, "--accept"),
-        (cli.cache_dir.is_some(), "--cache-dir"),
         (cli.jobs.is_some(), "--jobs"),
         (cli.report.is_some(), "--report"),
         (cli.no_book, "--no-book"),
@@ -127,6 +151,7 @@ fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
     }
     let name = match cmd {
         Cmd::Book { .. } => "book",
+        Cmd::Sources { .. } => "sources",
         Cmd::MdbookPreprocessor { .. } => "mdbook-preprocessor",
     };
     bail!(
@@ -160,6 +185,51 @@ fn run_main(cli: Cli) -> Result<bool> {
         }
     };
     Ok(passed && book_ok)
+}
+
+fn parse_tree(s: &str) -> Result<(String, PathBuf), String> {
+    let (id, dir) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: give ID=DIR, e.g. 6.1=/path/to/linux-source-6.1"))?;
+    Ok((id.to_string(), PathBuf::from(dir)))
+}
+
+/// `sources`: the offline check of the extracts (the book's, plus the build
+/// roots present in the cache); `sources --update`: make them again.
+fn sources_main(
+    update: bool,
+    kernels: Vec<String>,
+    trees: Vec<(String, PathBuf)>,
+    cache_dir: Option<PathBuf>,
+    repo: Option<PathBuf>,
+) -> Result<bool> {
+    use verify::kernel_source::{self, fetch};
+    let repo = find_repo(repo)?;
+    if !trees.is_empty() && !update {
+        bail!("--tree is for --update");
+    }
+    let cache = cache_dir.unwrap_or_else(verify::host::provision::default_cache_dir);
+    if update {
+        fetch::update(&fetch::Options {
+            repo: repo.clone(),
+            kernels,
+            cache_dir: Some(cache.clone()),
+            trees,
+        })?;
+    }
+    let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml"))?;
+    let store = kernel_source::Store::load(&repo, &matrix.ids())?;
+    let problems = kernel_source::stale_in_cache(&store, &cache, &matrix);
+    for p in &problems {
+        eprintln!("{} {p}", style("FAIL").red().bold());
+    }
+    eprintln!(
+        "{} wanted functions × {} kernels in {}",
+        store.wanted.len(),
+        matrix.kernels.len(),
+        kernel_source::STORE_DIR
+    );
+    Ok(problems.is_empty())
 }
 
 fn find_repo(given: Option<PathBuf>) -> Result<PathBuf> {

@@ -243,7 +243,7 @@ fn a_bad_directive_fails_the_build_naming_the_chapter_file_and_line() {
         )
         .unwrap();
     }
-    let chapter = "# Chapter\n\nText.\n{{#kmod no_such_listing}}\n\n{{#kmod no_snapshot}}\n\n{{#sim no_such_sim}}\n";
+    let chapter = "# Chapter\n\nText.\n{{#kmod no_such_listing}}\n\n{{#kmod no_snapshot}}\n\n{{#sim no_such_sim}}\n\n{{#source kernel/kthread.c no_such_function}}\nAs claim 9.9 says, see [there](no-such-page.md).\n";
     let root = scratch_book(
         "bad-directive",
         "",
@@ -265,6 +265,18 @@ fn a_bad_directive_fails_the_build_naming_the_chapter_file_and_line() {
     );
     assert!(
         err.contains("src/en/chapter.md:8: {{#sim no_such_sim}}: no simulation `no_such_sim` in examples/ (there are: stop_after_run,"),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/en/chapter.md:10: {{#source kernel/kthread.c no_such_function}}: `kernel/kthread.c no_such_function` is not in src/kernel-sources/wanted.toml"),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/en/chapter.md:11: claim 9.9 is cited, but this language has no appendix claims-checked.md"),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/en/chapter.md:11: [there](no-such-page.md) links to `no-such-page.md`, which is not a chapter of the book"),
         "{err}"
     );
 }

@@ -1,5 +1,5 @@
 //! The book's directives in chapter text: `{{#kmod NAME}}`, `{{#sim NAME}}`,
-//! `{{#kernels}}` and `{{#measure NAME KEY}}`.
+//! `{{#kernels}}`, `{{#measure NAME KEY}}` and `{{#source FILE FUNCTION}}`.
 //!
 //! A directive written with a backslash in front (`\{{#kmod NAME}}`) is text,
 //! not a directive: the backslash is dropped and the rest is shown as is (the
@@ -23,6 +23,10 @@ pub enum Kind {
     /// `{{#measure NAME KEY}}`: the values of measure `KEY` of listing
     /// `NAME` in each kernel's accepted run (`crate::measure`).
     Measure(String, String),
+    /// `{{#source FILE FUNCTION}}`: function (or macro) `FUNCTION` of kernel
+    /// file `FILE` as each kernel of the matrix has it, from the extracts of
+    /// `src/kernel-sources/` (`crate::kernel_source`).
+    Source(String, String),
 }
 
 impl std::fmt::Display for Kind {
@@ -32,6 +36,7 @@ impl std::fmt::Display for Kind {
             Kind::Sim(name) => write!(f, "{{{{#sim {name}}}}}"),
             Kind::Kernels => f.write_str("{{#kernels}}"),
             Kind::Measure(name, key) => write!(f, "{{{{#measure {name} {key}}}}}"),
+            Kind::Source(file, name) => write!(f, "{{{{#source {file} {name}}}}}"),
         }
     }
 }
@@ -49,8 +54,9 @@ pub struct Directive {
     pub escaped: bool,
 }
 
-static DIRECTIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\\)?\{\{#(kmod|sim|kernels|measure)\b([^}]*)\}\}").unwrap());
+static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\\)?\{\{#(kmod|sim|kernels|measure|source)\b([^}]*)\}\}").unwrap()
+});
 
 /// Every directive in `text`, in order.
 pub fn find(text: &str) -> Vec<Directive> {
@@ -82,6 +88,11 @@ pub fn find(text: &str) -> Vec<Directive> {
             ("measure", [name, key]) => Ok(Kind::Measure(name.to_string(), key.to_string())),
             ("measure", _) => Err(format!(
                 "{{{{#measure{}}}}}: takes two names, {{{{#measure NAME KEY}}}}: the directory under kmods/ and a `name` of its [[measure]]s",
+                &caps[3]
+            )),
+            ("source", [file, name]) => Ok(Kind::Source(file.to_string(), name.to_string())),
+            ("source", _) => Err(format!(
+                "{{{{#source{}}}}}: takes a kernel file and a function, {{{{#source FILE FUNCTION}}}}, e.g. {{{{#source kernel/kthread.c kthread_stop}}}}",
                 &caps[3]
             )),
             _ => Err(format!("{{{{#kernels{}}}}}: takes no arguments", &caps[3])),
@@ -193,6 +204,29 @@ mod tests {
             "{{#measure stop_race_count ran}}"
         );
         assert!(d[1].kind.as_ref().unwrap_err().contains("takes two names"));
+        assert!(d[2].escaped && d[2].line == 2);
+    }
+
+    #[test]
+    fn finds_kernel_sources() {
+        let d = find("{{#source kernel/kthread.c kthread_stop}}\n{{#source kthread_stop}} \\{{#source a b}} {{#sources x y}}");
+        assert_eq!(d.len(), 3);
+        assert_eq!(
+            d[0].kind,
+            Ok(Kind::Source(
+                "kernel/kthread.c".into(),
+                "kthread_stop".into()
+            ))
+        );
+        assert_eq!(
+            d[0].kind.as_ref().unwrap().to_string(),
+            "{{#source kernel/kthread.c kthread_stop}}"
+        );
+        assert!(d[1]
+            .kind
+            .as_ref()
+            .unwrap_err()
+            .contains("takes a kernel file and a function"));
         assert!(d[2].escaped && d[2].line == 2);
     }
 

@@ -1,11 +1,16 @@
 //! The seventh and last stage (DESIGN.md §1, §5): the verified snapshots
 //! rendered into the bilingual book.
 //!
-//! - [`directive`] finds `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}`
-//!   and `{{#measure NAME KEY}}` in a chapter;
+//! - [`directive`] finds `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}`,
+//!   `{{#measure NAME KEY}}` and `{{#source FILE FUNCTION}}` in a chapter;
 //! - [`render`] turns them into Markdown from `kmods/` (with the measured
 //!   values `--accept` recorded), the simulations of `examples/` (checked
 //!   against their snapshots) and `kernels.toml`;
+//! - [`source`] renders `{{#source FILE FUNCTION}}`: a kernel function as
+//!   each kernel has it, from the extracts of `src/kernel-sources/`
+//!   ([`crate::kernel_source`]);
+//! - [`cite`] checks what the prose cites: claim ids against the appendix,
+//!   the appendix's evidence against the listings, links against the chapters;
 //! - [`parity`] checks that every language has the same chapters, listings
 //!   and simulations;
 //! - [`preprocessor`] is the mdBook preprocessor that does all of the above
@@ -22,13 +27,15 @@
 //! What it touches: it reads the chapters (`src/<lang>/`), `book.toml`,
 //! `kernels.toml`, each listing's sources, manifest and accepted snapshots
 //! under `kmods/`, the simulations' snapshots under `examples/snapshots/`
-//! (each simulation is explored again and must equal its snapshot), and
-//! `.ci/tools.env`; it runs `mdbook` (which runs this crate's preprocessor
-//! and mdbook-linkcheck2) and `pagefind`, and writes `book/` (or `--out`).
+//! (each simulation is explored again and must equal its snapshot), the
+//! kernel source extracts under `src/kernel-sources/`, and `.ci/tools.env`;
+//! it runs `mdbook` (which runs this crate's preprocessor and
+//! mdbook-linkcheck2) and `pagefind`, and writes `book/` (or `--out`).
 //! It boots no guest and writes no snapshot: the book shows what was
 //! accepted, so it is built whatever the last run found.
 
 pub mod build;
+pub mod cite;
 pub mod directive;
 pub mod files;
 pub mod flatten;
@@ -36,6 +43,7 @@ pub mod parity;
 pub mod preprocessor;
 pub mod render;
 pub mod serve;
+pub mod source;
 pub mod tools;
 
 use anyhow::{bail, Context, Result};

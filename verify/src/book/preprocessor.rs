@@ -2,18 +2,24 @@
 //! build of either language and
 //!
 //! 1. checks parity between the languages (fails naming what is missing);
-//! 2. expands `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}` and
-//!    `{{#measure NAME KEY}}` (fails
-//!    naming the chapter file and line of every directive it cannot expand);
-//! 3. puts a link to the same page in every other language at the top of
+//! 2. expands `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}`,
+//!    `{{#measure NAME KEY}}` and `{{#source FILE FUNCTION}}` (fails naming
+//!    the chapter file and line of every directive it cannot expand);
+//! 3. checks what the prose cites ([`cite`]): claim ids against the
+//!    appendix, the appendix's evidence against the listings, links against
+//!    the chapters (fails naming the chapter file and line);
+//! 4. puts a link to the same page in every other language at the top of
 //!    each chapter (a Markdown link, so mdbook-linkcheck2 checks it), and
 //!    marks the chapter text as the part Pagefind indexes.
 
+use super::cite;
 use super::directive::{self, Kind};
 use super::files::{self, Holder};
 use super::render::{self, Words};
+use super::source;
 use super::{html_escape, parity, BookConfig, Language};
 use crate::host::matrix::Matrix;
+use crate::kernel_source;
 use crate::manifest::{self, Scenario};
 use anyhow::{bail, Context, Result};
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
@@ -52,6 +58,9 @@ pub struct Sources {
     /// Every listing's manifest under `kmods/`, by name (not expanded: a
     /// listing's variants are in its [`Scenario::variants`]).
     pub scenarios: Vec<Scenario>,
+    /// The kernel source extracts of `src/kernel-sources/`, checked against
+    /// their list and the matrix.
+    pub kernel_sources: kernel_source::Store,
 }
 
 impl Sources {
@@ -87,10 +96,12 @@ impl Sources {
         check().map_err(|e| anyhow::anyhow!(e))?;
         let matrix = Matrix::load(&root.join("kernels.toml"))?;
         let scenarios = manifest::discover(&kmods, &matrix.ids())?;
+        let kernel_sources = kernel_source::Store::load(root, &matrix.ids())?;
         Ok(Sources {
             root: root.to_path_buf(),
             matrix,
             scenarios,
+            kernel_sources,
         })
     }
 
@@ -111,8 +122,9 @@ impl Sources {
             })
     }
 
-    /// The Markdown for one directive, or why there is none.
-    pub fn render(&self, kind: &Kind, words: &Words) -> Result<String, String> {
+    /// The Markdown for one directive in language `lang` (its `words`), or
+    /// why there is none.
+    pub fn render(&self, kind: &Kind, words: &Words, lang: &str) -> Result<String, String> {
         match kind {
             Kind::Kernels => Ok(render::kernels(&self.matrix, &self.scenarios, words)),
             Kind::Kmod(name) => {
@@ -140,6 +152,10 @@ impl Sources {
                 render::measure(&self.root, scenario, key, &self.matrix, words)
                     .map_err(|e| format!("{kind}: {e}"))
             }
+            Kind::Source(file, name) => {
+                source::render(&self.kernel_sources, file, name, &self.matrix.ids(), lang)
+                    .map_err(|e| format!("{kind}: {e}"))
+            }
         }
     }
 }
@@ -151,6 +167,21 @@ pub fn expand_book(config: &BookConfig, lang: &Language, mut book: Book) -> Resu
     let words = Words::for_language(&lang.id);
     let src = config.rel(&config.src_dir(lang));
     let mut errors = Vec::new();
+    // What the prose cites (claims, the appendix's evidence, chapters).
+    {
+        let chapters: Vec<(&Path, &str)> = book
+            .chapters()
+            .filter_map(|ch| Some((ch.path.as_deref()?, ch.content.as_str())))
+            .collect();
+        let pages: Vec<cite::Page> = chapters
+            .iter()
+            .map(|(path, text)| cite::Page { path, text })
+            .collect();
+        let listings: Vec<&str> = sources.scenarios.iter().map(|s| s.name.as_str()).collect();
+        for (file, line, e) in cite::check(&pages, &listings) {
+            errors.push(format!("{src}/{}:{line}: {e}", file.display()));
+        }
+    }
     book.for_each_mut(|item| {
         if let BookItem::Chapter(ch) = item {
             if let Err(e) = expand_chapter(config, lang, &sources, &words, ch) {
@@ -182,7 +213,7 @@ fn expand_chapter(
     let Some(path) = ch.path.clone() else {
         return Ok(()); // a draft chapter has no page
     };
-    let (text, errors) = directive::expand(&ch.content, |k| sources.render(k, words));
+    let (text, errors) = directive::expand(&ch.content, |k| sources.render(k, words, &lang.id));
     if !errors.is_empty() {
         return Err(errors
             .into_iter()
@@ -363,6 +394,46 @@ mod tests {
         assert!(
             err.contains("src/en/demo.md:5: {{#measure x}}: takes two names"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_kernel_source_renders_or_names_file_and_line() {
+        let config = BookConfig::load(&repo()).unwrap();
+        let lang = config.languages[0].clone();
+        let mut ch = Chapter::new(
+            "Demo",
+            "# Demo\n\n{{#source kernel/kthread.c kthread_stop}}\n\n{{#source kernel/kthread.c no_such_function}}\n{{#source kthread_stop}}\n".into(),
+            "demo.md",
+            vec![],
+        );
+        ch.source_path = Some("demo.md".into());
+        let mut book = Book::new();
+        book.push_item(ch.clone());
+        let err = format!("{:#}", expand_book(&config, &lang, book).unwrap_err());
+        assert!(
+            err.contains("src/en/demo.md:5: {{#source kernel/kthread.c no_such_function}}: `kernel/kthread.c no_such_function` is not in src/kernel-sources/wanted.toml (it has: kernel/kthread.c kthread,"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "src/en/demo.md:6: {{#source kthread_stop}}: takes a kernel file and a function"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("demo.md:3"), "the known one renders: {err}");
+        ch.content = "# Demo\n\n{{#source kernel/kthread.c kthread_stop}}\n".into();
+        let mut book = Book::new();
+        book.push_item(ch);
+        let book = expand_book(&config, &lang, book).unwrap();
+        let page = &book.chapters().next().unwrap().content;
+        assert!(
+            page.contains("id=\"source-kernel-kthread-c-kthread_stop\""),
+            "{page}"
+        );
+        assert!(
+            page.contains(&html_escape("set_tsk_thread_flag(k, TIF_NOTIFY_SIGNAL);")),
+            "{page}"
         );
     }
 

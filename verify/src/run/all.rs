@@ -6,6 +6,7 @@ use crate::host::kbuild;
 use crate::host::matrix::{self, Matrix};
 use crate::host::prereq;
 use crate::host::provision::{self, Root};
+use crate::kernel_source;
 use crate::manifest;
 use crate::run::judge::{self, KernelRuns, PairResult, Settings};
 use crate::run::messages::rel;
@@ -122,6 +123,11 @@ pub fn run(opts: &Options) -> Result<bool> {
         .unwrap_or_else(provision::default_cache_dir);
     let multi = MultiProgress::new();
     let roots = provision_all(&kernels, &cache, &multi)?;
+    // The book quotes kernel source cut from these kernels' packages: a
+    // kernel that moved on Debian makes those extracts stale.
+    let sources = kernel_source::Store::load(&repo, &matrix.ids())
+        .map(|store| kernel_source::stale_for_roots(&store, &roots))
+        .unwrap_or_else(|e| vec![format!("{e:#}")]);
 
     let pairs: Vec<(usize, usize)> = (0..roots.len())
         .flat_map(|k| (0..scenarios.len()).map(move |s| (k, s)))
@@ -262,7 +268,7 @@ pub fn run(opts: &Options) -> Result<bool> {
             provision_secs: r.provision_secs,
         })
         .collect();
-    finish(
+    let passed = finish(
         opts,
         &repo,
         started,
@@ -270,7 +276,11 @@ pub fn run(opts: &Options) -> Result<bool> {
         entries,
         simulations,
         warnings,
-    )
+    )?;
+    for p in &sources {
+        eprintln!("{} {p}", style("FAIL").red().bold());
+    }
+    Ok(passed && sources.is_empty())
 }
 
 /// The report and the tables.

@@ -1,0 +1,16 @@
+/* Cut from Debian's kernel source by `cargo run -p verify -- sources --update`; do not edit.
+ * kernel: 5.10
+ * release: 5.10.0-32-cloud-amd64
+ * package: linux-source-5.10 5.10.223-1
+ * url: http://deb.debian.org/debian/pool/main/l/linux/linux-source-5.10_5.10.223-1_all.deb
+ * sha256: f733d27d239d65598d96d7a72f71ac50f49f2380192a1b3b4ca2f5ad5144dd63
+ * wanted: kernel/kthread.c kthread_should_stop
+ * looked in: kernel/kthread.c
+ * kind: function
+ * file: kernel/kthread.c
+ * lines: 128-131
+ */
+bool kthread_should_stop(void)
+{
+	return test_bit(KTHREAD_SHOULD_STOP, &to_kthread(current)->flags);
+}

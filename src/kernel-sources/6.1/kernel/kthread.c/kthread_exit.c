@@ -1,0 +1,18 @@
+/* Cut from Debian's kernel source by `cargo run -p verify -- sources --update`; do not edit.
+ * kernel: 6.1
+ * release: 6.1.0-57-cloud-amd64
+ * package: linux-source-6.1 6.1.192-3
+ * url: http://deb.debian.org/debian-security/pool/updates/main/l/linux/linux-source-6.1_6.1.192-3_all.deb
+ * sha256: 5259c57ca92092da39bd2ea803046da0e3c28f2b6a11ea20f6297468188ceb67
+ * wanted: kernel/kthread.c kthread_exit
+ * looked in: kernel/kthread.c include/linux/kthread.h
+ * kind: function
+ * file: kernel/kthread.c
+ * lines: 302-307
+ */
+void __noreturn kthread_exit(long result)
+{
+	struct kthread *kthread = to_kthread(current);
+	kthread->result = result;
+	do_exit(0);
+}

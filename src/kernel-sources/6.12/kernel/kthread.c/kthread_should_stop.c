@@ -1,0 +1,16 @@
+/* Cut from Debian's kernel source by `cargo run -p verify -- sources --update`; do not edit.
+ * kernel: 6.12
+ * release: 6.12.117+deb13-cloud-amd64
+ * package: linux-source-6.12 6.12.117-1
+ * url: http://deb.debian.org/debian/pool/main/l/linux/linux-source-6.12_6.12.117-1_all.deb
+ * sha256: 9141325315c7f1eca682113d185a8c77c82814aa6e32f7e127e61d6106403835
+ * wanted: kernel/kthread.c kthread_should_stop
+ * looked in: kernel/kthread.c
+ * kind: function
+ * file: kernel/kthread.c
+ * lines: 156-159
+ */
+bool kthread_should_stop(void)
+{
+	return test_bit(KTHREAD_SHOULD_STOP, &to_kthread(current)->flags);
+}

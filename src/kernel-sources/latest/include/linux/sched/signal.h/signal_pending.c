@@ -1,0 +1,23 @@
+/* Cut from Debian's kernel source by `cargo run -p verify -- sources --update`; do not edit.
+ * kernel: latest
+ * release: 7.2.13+deb14-cloud-amd64
+ * package: linux-source-7.2 7.2.13-1
+ * url: http://deb.debian.org/debian/pool/main/l/linux/linux-source-7.2_7.2.13-1_all.deb
+ * sha256: 30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
+ * wanted: include/linux/sched/signal.h signal_pending
+ * looked in: include/linux/sched/signal.h
+ * kind: function
+ * file: include/linux/sched/signal.h
+ * lines: 387-397
+ */
+static inline int signal_pending(struct task_struct *p)
+{
+	/*
+	 * TIF_NOTIFY_SIGNAL isn't really a signal, but it requires the same
+	 * behavior in terms of ensuring that we break out of wait loops
+	 * so that notify signal callbacks can be processed.
+	 */
+	if (unlikely(test_tsk_thread_flag(p, TIF_NOTIFY_SIGNAL)))
+		return 1;
+	return task_sigpending(p);
+}
