@@ -6,21 +6,28 @@
  * kthread_bind() (kernel/kthread.c) sets the thread's allowed CPUs to one
  * CPU and PF_NO_SETAFFINITY, so user space cannot move it; it must be
  * called before the thread first runs, hence kthread_create(), then
- * kthread_bind(), then wake_up_process().  (kthread_create_on_cpu() does
- * the same, but Module.symvers exports it on 6.1 and later, not on 5.10.)
+ * kthread_bind(), then wake_up_process(): __kthread_bind_mask() warns and
+ * binds nothing unless wait_task_inactive() finds the thread in
+ * TASK_UNINTERRUPTIBLE, where a new one waits for its first wake-up.
+ * (kthread_create_on_cpu() does the same, but Module.symvers exports it on
+ * 6.1 and later, not on 5.10; it does not mark the thread per-CPU either.)
  * Nothing in kthread_bind() follows CPU hotplug: when the thread must run
  * and its only CPU is offline, the scheduler picks another one in
  * select_fallback_rq() (kernel/sched/core.c), and only then.  Offlining
  * CPU 1 moves the tasks queued there (migrate_tasks() on 5.10,
- * balance_push() upstream from 5.11); a thread asleep is on no queue, so
+ * balance_push() on 6.1 and later); a thread asleep is on no queue, so
  * it keeps "cpus 1" on an offline CPU.
  * At its next wake-up, select_task_rq() finds CPU 1 not allowed
  * (is_cpu_allowed()), and select_fallback_rq() widens its mask to its
  * cpuset's CPUs (cpuset_cpus_allowed_fallback()) or else every possible
- * CPU, here both 0-1, without a word: its "no longer affine to cpu" line
- * is printed only for a task with an mm, never for a kthread.
- * Nothing narrows the mask again when CPU 1 comes back.  Threads that must
- * stay per-CPU use smpboot_register_percpu_thread(), which parks them.
+ * CPU (on 7.2 task_cpu_fallback_mask(), the housekeeping CPUs: all of them
+ * when none is isolated), here both 0-1, without a word: its "no longer
+ * affine to cpu" line is printed only for a task with an mm, never for a
+ * kthread.
+ * Nothing narrows the mask again when CPU 1 comes back: kthread_unpark()
+ * binds again only a KTHREAD_IS_PER_CPU thread (kthread_set_per_cpu(), not
+ * exported).  Threads that must stay per-CPU use
+ * smpboot_register_percpu_thread(), which parks them.
  *
  * Writing to the module parameter "poke" (as a driver's sysfs knob would)
  * wakes the thread and waits until it has answered with the CPUs it may

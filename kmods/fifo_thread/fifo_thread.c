@@ -6,7 +6,8 @@
  * Policy: sched_set_fifo() gives SCHED_FIFO at MAX_RT_PRIO / 2 (50), the
  * level the kernel uses for threads that must run ahead of normal work;
  * sched_set_fifo_low() gives priority 1, just above every SCHED_NORMAL
- * task (kernel/sched/core.c).  These two and sched_set_normal() are what
+ * task (kernel/sched/core.c on 5.10 and 6.1, kernel/sched/syscalls.c from
+ * 6.12).  These two and sched_set_normal() are what
  * 5.9 exports in place of sched_setscheduler(); of the matrix, only 6.1 and
  * later let a GPL module pick another priority, through
  * sched_setattr_nocheck() (Module.symvers).
@@ -21,9 +22,10 @@
  * the thread must take it off the queue itself (kernel_dequeue_signal()),
  * nothing else does for a kthread.
  *
- * Both threads are real-time and the guest has one CPU: the kill(2) that
- * wakes rt_listener is preempted by it, so its line comes before kill
- * returns to the shell, without a sleep.
+ * Both threads are real-time and the guest has one CPU: the shell whose
+ * kill(2) wakes rt_listener is preempted by it (check_preempt_curr(),
+ * wakeup_preempt() from 6.12; at the latest on the way back to user mode),
+ * so its line comes before kill returns to the shell, without a sleep.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -23,7 +23,10 @@
  * TASK_INTERRUPTIBLE sleep, so the freezer wakes frz_worker and it goes
  * through its own try_to_freeze() on every kernel of the matrix (a
  * TASK_FREEZABLE sleep such as wait_event_freezable() is frozen in place
- * from 6.1, __set_task_frozen(), and never returns from try_to_freeze()).
+ * from 6.1, __set_task_frozen(), and never goes through try_to_freeze()).
+ * Only freeze_kernel_threads() makes freezing() true for a kthread
+ * (pm_nosig_freezing, freezing_slow_path()); freeze_processes() before it
+ * waits for user space alone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

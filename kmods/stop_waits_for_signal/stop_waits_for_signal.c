@@ -2,10 +2,11 @@
 /*
  * A thread that ignores kthread_stop() and leaves only on SIGTERM.
  *
- * It never calls kthread_should_stop(): it sleeps in msleep() and looks
- * for a SIGTERM with kernel_dequeue_signal(). kthread_stop() only sets the
- * stop flag and wakes the thread, and msleep() goes back to sleep until its
- * time is up, so the rmmod that calls kthread_stop() waits until someone
+ * Its loop never calls kthread_should_stop(): it sleeps in msleep() and
+ * looks for a SIGTERM with kernel_dequeue_signal(). kthread_stop() sets the
+ * stop flag and wakes the thread (from 6.1 it also sets TIF_NOTIFY_SIGNAL,
+ * which msleep() does not look at), and msleep() goes back to sleep until
+ * its time is up, so the rmmod that calls kthread_stop() waits until someone
  * sends the thread SIGTERM, which it accepts because it called
  * allow_signal(SIGTERM). The thread waits half a second before it says so:
  * the shell that sent the signal has gone on to its next step by then, so
@@ -38,8 +39,9 @@ static int term_waiter_fn(void *data)
 static int __init stop_waits_for_signal_init(void)
 {
 	/*
-	 * A name longer than TASK_COMM_LEN - 1: 5.10 keeps its first 15
-	 * characters, 6.1 and later also the whole name (get_kthread_comm()).
+	 * A name longer than TASK_COMM_LEN - 1: comm keeps its first 15
+	 * characters on every kernel; 6.1 and later also keep the whole name
+	 * and show it in /proc (get_kthread_comm(), up to 63 characters).
 	 */
 	task = kthread_run(term_waiter_fn, NULL, "term_waiter_for_sigterm");
 	if (IS_ERR(task))

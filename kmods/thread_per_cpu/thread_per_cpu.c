@@ -5,10 +5,11 @@
  *
  * kthread_create() then kthread_bind() then wake_up_process(): the bind
  * must come before the thread first runs (kthread_bind() in
- * kernel/kthread.c waits for the new thread to be inactive and sets its
- * allowed CPUs to one CPU and PF_NO_SETAFFINITY).  kthread_create_on_cpu()
- * would do the same with a "name/%u" name, but Module.symvers exports it
- * on 6.1 and later, not on 5.10.
+ * kernel/kthread.c waits for the new thread to be inactive in
+ * TASK_UNINTERRUPTIBLE, warns and binds nothing if it is in another state,
+ * and sets its allowed CPUs to one CPU and PF_NO_SETAFFINITY).
+ * kthread_create_on_cpu() would do the same with a "name/%u" name, but
+ * Module.symvers exports it on 6.1 and later, not on 5.10.
  *
  * How many threads there are depends on the machine: the scenario runs
  * once on one vCPU and once, as a variant, on two.  Each thread reports
