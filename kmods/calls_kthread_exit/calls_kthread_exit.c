@@ -6,13 +6,18 @@
  *
  * Evidence next to SEEDS claim 3.2 (calls_do_exit.c): which exit call a
  * module can use differs from kernel to kernel, and the headers are not
- * enough to tell.  kthread_exit() is declared in <linux/kthread.h> on
- * all four kernels (Debian backported the declaration to 5.10), but:
+ * enough to tell.  The name compiles on all four kernels
+ * (<linux/kthread.h>), but:
  *
- *  - 5.10 and 6.1 do not export it: the file compiles and modpost
- *    rejects the module ("kthread_exit" undefined);
- *  - 6.12 exports it (kernel/kthread.c);
- *  - on the newest kernel it is a macro for do_exit(), exported again.
+ *  - 5.10 and 6.1 declare and define the function and do not export it:
+ *    the file compiles and modpost rejects the module ("kthread_exit"
+ *    undefined).  Upstream 5.10 had no kthread_exit(); Debian's changelog
+ *    lists "exit: Implement kthread_exit" under the upstream stable
+ *    release 5.10.220;
+ *  - 6.12 exports it (EXPORT_SYMBOL in kernel/kthread.c);
+ *  - on the newest kernel it is no function but a macro for do_exit(),
+ *    which kernel/exit.c exports again: the module links against
+ *    do_exit().
  *
  * Where it links, the thread ends with code 5 without returning to the
  * module, and module exit collects the code with kthread_stop() through

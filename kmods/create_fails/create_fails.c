@@ -15,13 +15,13 @@
  * returns ERR_PTR(-EINTR); kthreadd's half-made thread cleans up after
  * itself.  Here init sends SIGKILL to its own process (insmod) first.
  *
- * That is a race with kthreadd: if kthreadd runs and finishes the thread
- * before the wait starts, kthread_create() succeeds in spite of the
- * signal.  On this one-CPU guest kthreadd won that race on 6.12 (it got
- * the CPU between its wake-up and the wait) and lost it on the other
- * kernels.  To make the failure certain, init first makes insmod a
- * SCHED_FIFO task, which kthreadd (SCHED_NORMAL) cannot preempt.
- * insmod dies of the signal when init returns.
+ * That is a race with kthreadd: wait_for_completion_killable() looks at
+ * signals only while the completion is not done (do_wait_for_common() in
+ * kernel/sched/completion.c), so if kthreadd and the new thread run and
+ * complete the request before the wait starts, kthread_create() succeeds
+ * in spite of the signal.  To make the failure certain, init first makes
+ * insmod a SCHED_FIFO task, which kthreadd (SCHED_NORMAL) cannot preempt
+ * on this one-CPU guest.  insmod dies of the signal when init returns.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
