@@ -19,13 +19,11 @@
  *    (kernel/watchdog.c, watchdog_timer_fn()) reports the spinning thread;
  *  - lazy or full: the tick preempts the loop, init runs, calls
  *    kthread_stop() and blocks in it forever, and the hung-task detector
- *    (kernel/hung_task.c, check_hung_task()) reports insmod.
+ *    (kernel/hung_task.c, check_hung_uninterruptible_tasks()) reports
+ *    insmod.
  *
- * The scenario uses one CPU.  With two (tried, not kept as a scenario),
- * init runs on the other CPU under every model: voluntary kernels then
- * report both the hung insmod and the soft lockup, in an order that
- * varies from run to run; the lazy kernel reports the hung task only.
- * busy_loop_nopreempt.c gets a soft lockup out of every model.
+ * The scenario uses one CPU, so that the spinning thread and init share
+ * it.  busy_loop_nopreempt.c gets a soft lockup out of every model.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
