@@ -306,6 +306,22 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
     }
 
+    /// The book of this repository with one page, `path` holding `text`, in
+    /// language `lang` (0 English, 1 Chinese), expanded.
+    fn expand_page(lang: usize, path: &str, text: &str) -> Result<Book> {
+        let config = BookConfig::load(&repo()).unwrap();
+        let lang = config.languages[lang].clone();
+        let mut ch = Chapter::new("Demo", text.into(), path, vec![]);
+        ch.source_path = Some(path.into());
+        let mut book = Book::new();
+        book.push_item(ch);
+        expand_book(&config, &lang, book)
+    }
+
+    fn expand_error(lang: usize, path: &str, text: &str) -> String {
+        format!("{:#}", expand_page(lang, path, text).unwrap_err())
+    }
+
     #[test]
     fn links_point_at_the_same_page_in_the_other_language() {
         let config = BookConfig::load(&repo()).unwrap();
@@ -322,18 +338,11 @@ mod tests {
 
     #[test]
     fn unknown_listing_and_missing_snapshot_name_file_and_line() {
-        let config = BookConfig::load(&repo()).unwrap();
-        let lang = config.languages[0].clone();
-        let mut ch = Chapter::new(
-            "Demo",
-            "# Demo\n\ntext\n{{#kmod no_such_listing}}\n".into(),
+        let err = expand_error(
+            0,
             "demo/page.md",
-            vec![],
+            "# Demo\n\ntext\n{{#kmod no_such_listing}}\n",
         );
-        ch.source_path = Some("demo/page.md".into());
-        let mut book = Book::new();
-        book.push_item(ch);
-        let err = format!("{:#}", expand_book(&config, &lang, book).unwrap_err());
         assert!(
             err.contains(
                 "src/en/demo/page.md:4: {{#kmod no_such_listing}}: no listing `no_such_listing`"
@@ -348,18 +357,11 @@ mod tests {
 
     #[test]
     fn an_unknown_simulation_names_file_and_line() {
-        let config = BookConfig::load(&repo()).unwrap();
-        let lang = config.languages[1].clone();
-        let mut ch = Chapter::new(
-            "Demo",
-            "# Demo\n\n{{#sim stop_after_run}}\n\n{{#sim no_such_sim}}\n".into(),
+        let err = expand_error(
+            1,
             "demo.md",
-            vec![],
+            "# Demo\n\n{{#sim stop_after_run}}\n\n{{#sim no_such_sim}}\n",
         );
-        ch.source_path = Some("demo.md".into());
-        let mut book = Book::new();
-        book.push_item(ch);
-        let err = format!("{:#}", expand_book(&config, &lang, book).unwrap_err());
         assert!(
             err.contains("src/zh/demo.md:5: {{#sim no_such_sim}}: no simulation `no_such_sim`"),
             "{err}"
@@ -369,18 +371,7 @@ mod tests {
 
     #[test]
     fn a_bad_measure_directive_names_file_and_line() {
-        let config = BookConfig::load(&repo()).unwrap();
-        let lang = config.languages[0].clone();
-        let mut ch = Chapter::new(
-            "Demo",
-            "# Demo\n\n{{#measure no_such_listing ran}}\n{{#measure stop_after_run ran}}\n{{#measure x}}\n".into(),
-            "demo.md",
-            vec![],
-        );
-        ch.source_path = Some("demo.md".into());
-        let mut book = Book::new();
-        book.push_item(ch);
-        let err = format!("{:#}", expand_book(&config, &lang, book).unwrap_err());
+        let err = expand_error(0, "demo.md", "# Demo\n\n{{#measure no_such_listing ran}}\n{{#measure stop_after_run ran}}\n{{#measure x}}\n");
         assert!(
             err.contains(
                 "src/en/demo.md:3: {{#measure no_such_listing ran}}: no listing `no_such_listing`"
@@ -399,18 +390,7 @@ mod tests {
 
     #[test]
     fn a_kernel_source_renders_or_names_file_and_line() {
-        let config = BookConfig::load(&repo()).unwrap();
-        let lang = config.languages[0].clone();
-        let mut ch = Chapter::new(
-            "Demo",
-            "# Demo\n\n{{#source kernel/kthread.c kthread_stop}}\n\n{{#source kernel/kthread.c no_such_function}}\n{{#source kthread_stop}}\n".into(),
-            "demo.md",
-            vec![],
-        );
-        ch.source_path = Some("demo.md".into());
-        let mut book = Book::new();
-        book.push_item(ch.clone());
-        let err = format!("{:#}", expand_book(&config, &lang, book).unwrap_err());
+        let err = expand_error(0, "demo.md", "# Demo\n\n{{#source kernel/kthread.c kthread_stop}}\n\n{{#source kernel/kthread.c no_such_function}}\n{{#source kthread_stop}}\n");
         assert!(
             err.contains("src/en/demo.md:5: {{#source kernel/kthread.c no_such_function}}: `kernel/kthread.c no_such_function` is not in src/kernel-sources/wanted.toml (it has: kernel/kthread.c kthread,"),
             "{err}"
@@ -422,10 +402,12 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("demo.md:3"), "the known one renders: {err}");
-        ch.content = "# Demo\n\n{{#source kernel/kthread.c kthread_stop}}\n".into();
-        let mut book = Book::new();
-        book.push_item(ch);
-        let book = expand_book(&config, &lang, book).unwrap();
+        let book = expand_page(
+            0,
+            "demo.md",
+            "# Demo\n\n{{#source kernel/kthread.c kthread_stop}}\n",
+        )
+        .unwrap();
         let page = &book.chapters().next().unwrap().content;
         assert!(
             page.contains("id=\"source-kernel-kthread-c-kthread_stop\""),
@@ -439,16 +421,12 @@ mod tests {
 
     #[test]
     fn expands_a_listing_and_wraps_the_page() {
-        let config = BookConfig::load(&repo()).unwrap();
-        let lang = config.languages[1].clone();
-        let mut book = Book::new();
-        book.push_item(Chapter::new(
-            "Demo",
-            "# Demo\n\n{{#kmod stop_after_run}}\n\\{{#kmod x}}\n".into(),
+        let book = expand_page(
+            1,
             "demo.md",
-            vec![],
-        ));
-        let book = expand_book(&config, &lang, book).unwrap();
+            "# Demo\n\n{{#kmod stop_after_run}}\n\\{{#kmod x}}\n",
+        )
+        .unwrap();
         let ch = book.chapters().next().unwrap();
         assert!(ch
             .content
