@@ -5,16 +5,17 @@
  *
  * Settles SEEDS claim 2.2 ("the thread never runs and kthread_stop()
  * returns -4") - for this guest, with one CPU.  kthread_run() only makes
- * the new thread runnable; init keeps the CPU and reaches kthread_stop()
- * first, which sets KTHREAD_SHOULD_STOP before the thread is ever
- * scheduled.  When the thread finally runs, kthread() (kernel/kthread.c)
- * sees the flag and exits with -EINTR without calling thread_fn, so the
- * greeting never appears.  It is a race, not a rule: stop_race.c makes
- * the thread win it, and on a preemptible kernel (lazy or full) a timer
- * tick between the two calls can hand the CPU to the new thread even on
- * one CPU - seen once in our runs on the newest kernel.  To keep this
- * listing's output repeatable, init makes itself SCHED_FIFO first, which
- * a SCHED_NORMAL thread cannot preempt; the article's code does not.
+ * the new thread runnable (it ran once already, inside kthread_create(),
+ * up to its first sleep in kthread()); init keeps the CPU and reaches
+ * kthread_stop() first, which sets KTHREAD_SHOULD_STOP before the woken
+ * thread runs again.  When it does, kthread() (kernel/kthread.c) sees the
+ * flag and exits with -EINTR without calling thread_fn, so the greeting
+ * never appears.  It is a race, not a rule: stop_race.c makes the thread
+ * win it, and on a preemptible kernel (lazy or full) a timer tick between
+ * the two calls could hand the CPU to the new thread even on one CPU.  To
+ * keep this listing's output repeatable, init makes itself SCHED_FIFO
+ * first, which a SCHED_NORMAL thread cannot preempt; the article's code
+ * does not.
  *
  * The loop itself is the article's: schedule() with the task still
  * TASK_RUNNING only yields the CPU, so a thread that did get to run
