@@ -26,9 +26,10 @@
  * freezer's dump finds the thread still runnable ("R") or asleep again
  * ("D") would depend on when a normal thread gets the CPU; a real-time
  * one preempts the freezer at its next scheduling point
- * (the might_sleep() of mutex_lock() in freeze_workqueues_busy(), or
- * preempt_enable() on a kernel with full or lazy preemption), before the
- * dump, and is back in "D".
+ * (with voluntary preemption, the default of 6.1 and 6.12, the
+ * might_sleep() of mutex_lock() in freeze_workqueues_busy(); with full or
+ * lazy preemption, the default of 7.2, the preempt_enable() of
+ * read_unlock(&tasklist_lock)), before the dump, and is back in "D".
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
