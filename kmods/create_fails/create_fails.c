@@ -4,8 +4,9 @@
  *
  * Settles SEEDS claim 3.4 ("kthread_create() failure returns an ERR_PTR;
  * test with IS_ERR()/PTR_ERR()").  kthread_create() never returns NULL:
- * its result is a task or an ERR_PTR() - -ENOMEM, -EINTR, or an error of
- * kernel_thread() that create_kthread() passes on, such as -EAGAIN - so a
+ * its result is a task or an ERR_PTR - -ENOMEM, -EINTR, or whatever error
+ * kernel_thread() returned to create_kthread() (kernel/kthread.c), such
+ * as -EAGAIN at the thread limit (copy_process(), kernel/fork.c) - so a
  * NULL test lets the error through as a pointer.
  *
  * The easiest real failure to provoke is -EINTR.  kthread_create() hands

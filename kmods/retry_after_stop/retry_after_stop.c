@@ -17,9 +17,10 @@
  * kernel/sched/wait.c) and the loop spins until the timer fires.
  *
  * On 5.10 kthread_stop() sets no such flag: the first call sleeps until
- * the timer's wake_up().  The thread prints how many calls it made (a
- * number that varies from run to run on 6.1 and later, hence a measure)
- * and whether it called more than once (the same on every run).
+ * the timer's wake_up().  The thread prints how many calls it made (on
+ * 6.1 and later a number that depends on how fast the loop runs, hence
+ * a measure) and whether it called more than once (the same on every
+ * run).
  *
  * The loop here calls wait_event_interruptible(), whose might_sleep() is a
  * scheduling point under voluntary preemption, and it ends after 2 s; a

@@ -19,8 +19,9 @@
  *  - wait_event_interruptible_timeout(): prepare_to_wait_event()
  *    (kernel/sched/wait.c) sees signal_pending_state() and returns
  *    -ERESTARTSYS without sleeping;
- *  - msleep_interruptible() (kernel/time/timer.c): its loop runs only
- *    while !signal_pending(current), so it returns at once with the
+ *  - msleep_interruptible() (kernel/time/timer.c, on the newest kernel
+ *    kernel/time/sleep_timeout.c): its loop runs only while
+ *    !signal_pending(current), so it returns at once with the
  *    milliseconds left;
  *  - wait_event_timeout() sleeps in TASK_UNINTERRUPTIBLE, for which
  *    signal_pending_state() ignores signals: it sleeps its full time.
