@@ -14,6 +14,9 @@ use crate::scenarios::{Scenario, Variant};
 pub struct ScenarioReport {
     pub scenario: String,
     pub title: String,
+    /// The title on the book's Chinese pages.
+    #[serde(default)]
+    pub title_zh: String,
     pub variants: Vec<VariantReport>,
 }
 
@@ -64,6 +67,7 @@ pub fn scenario_report(s: &Scenario) -> ScenarioReport {
     ScenarioReport {
         scenario: s.name.to_string(),
         title: s.title.to_string(),
+        title_zh: s.title_zh.to_string(),
         variants: s.variants.iter().map(variant_report).collect(),
     }
 }

@@ -14,6 +14,8 @@ use crate::program::ModelBuilder;
 pub struct Scenario {
     pub name: &'static str,
     pub title: &'static str,
+    /// The title on the book's Chinese pages.
+    pub title_zh: &'static str,
     pub variants: Vec<Variant>,
 }
 
@@ -21,13 +23,14 @@ impl Scenario {
     /// A scenario with one variant, the `kmods/<name>` listing itself.
     fn listing(
         name: &'static str,
-        title: &'static str,
+        (title, title_zh): (&'static str, &'static str),
         summary: &'static str,
         model: Model,
     ) -> Scenario {
         Scenario {
             name,
             title,
+            title_zh,
             variants: vec![Variant {
                 name: "listing",
                 summary,
@@ -100,7 +103,10 @@ pub fn stop_after_run() -> Scenario {
     });
     Scenario::listing(
         "stop_after_run",
-        "kthread_stop() right after kthread_run()",
+        (
+            "kthread_stop() right after kthread_run()",
+            "kthread_run() 之后立刻 kthread_stop()",
+        ),
         "kthread_run(), then kthread_stop() at once",
         mb.build(),
     )
@@ -112,6 +118,7 @@ pub fn stop_race() -> Scenario {
     Scenario {
         name: "stop_race",
         title: "The -EINTR race with and without a pause before kthread_stop()",
+        title_zh: "kthread_stop() 之前停顿与不停顿时的 -EINTR 竞争",
         variants: vec![
             Variant {
                 name: "pause_ms=0",
@@ -196,7 +203,10 @@ pub fn completion_handshake() -> Scenario {
     });
     Scenario::listing(
         "completion_handshake",
-        "A start completion before kthread_stop()",
+        (
+            "A start completion before kthread_stop()",
+            "kthread_stop() 之前先等“已启动”的完成量",
+        ),
         "kthread_run(), wait_for_completion(&started), kthread_stop()",
         mb.build(),
     )
@@ -235,7 +245,10 @@ pub fn cancel_created() -> Scenario {
     });
     Scenario::listing(
         "cancel_created",
-        "Rolling back never-woken threads with kthread_stop()",
+        (
+            "Rolling back never-woken threads with kthread_stop()",
+            "用 kthread_stop() 撤销从未唤醒的线程",
+        ),
         "kthread_create() twice, never woken, then kthread_stop() both",
         mb.build(),
     )
@@ -266,7 +279,10 @@ pub fn never_checks_stop() -> Scenario {
     });
     Scenario::listing(
         "never_checks_stop",
-        "kthread_stop() on a thread that never checks kthread_should_stop()",
+        (
+            "kthread_stop() on a thread that never checks kthread_should_stop()",
+            "对从不检查 kthread_should_stop() 的线程调用 kthread_stop()",
+        ),
         "the thread loops on msleep() and never looks at the stop flag",
         mb.build(),
     )
@@ -279,6 +295,7 @@ pub fn exited_then_stopped() -> Scenario {
     Scenario {
         name: "exited_then_stopped",
         title: "kthread_stop() on a thread that may have exited by itself",
+        title_zh: "对可能已自行退出的线程调用 kthread_stop()",
         variants: vec![
             Variant {
                 name: "no-reference",
@@ -399,6 +416,7 @@ pub fn lost_wakeup() -> Scenario {
     Scenario {
         name: "lost_wakeup",
         title: "A wake-up lost between the condition check and set_current_state()",
+        title_zh: "在检查条件与 set_current_state() 之间丢失的唤醒",
         variants: vec![
             Variant {
                 name: "state-after-check",
@@ -569,6 +587,7 @@ pub fn one_shot_unload() -> Scenario {
     Scenario {
         name: "one_shot_unload",
         title: "Unloading a module whose one-shot thread may still run",
+        title_zh: "一次性线程可能还在运行时卸载模块",
         variants: vec![
             Variant {
                 name: "no-wait",
@@ -697,4 +716,26 @@ fn oneshot_completion_model(fail: bool) -> Model {
         b.pr_info("exit: done", Arg::None);
     });
     mb.build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The book is bilingual: every model has a Chinese title of its own.
+    #[test]
+    fn every_scenario_has_a_chinese_title() {
+        for s in all() {
+            assert!(!s.title_zh.trim().is_empty(), "{}", s.name);
+            assert_ne!(s.title_zh, s.title, "{}", s.name);
+            assert!(
+                s.title_zh
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{}: {}",
+                s.name,
+                s.title_zh
+            );
+        }
+    }
 }

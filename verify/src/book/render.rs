@@ -488,7 +488,11 @@ pub fn sim(
         md,
         "<p class=\"sim-title\">{} <code>{id}</code>: {}</p>\n",
         words.model,
-        html_escape(&report.title)
+        html_escape(if words.chinese {
+            &report.title_zh
+        } else {
+            &report.title
+        })
     );
     let several = report.variants.len() > 1;
     for v in &report.variants {
@@ -1091,6 +1095,16 @@ mod tests {
         // A variant that models no listing says nothing about kernels; one
         // that models a load of a listing says where that load's runs landed.
         let md = sim(&repo(), "lost_wakeup", &s, &m, &Words::for_language("zh")).unwrap();
+        // The Chinese page titles the model in Chinese.
+        assert!(
+            md.contains(&format!(
+                "模型 <code>{}</code>: {}",
+                html_escape("lost_wakeup"),
+                html_escape("在检查条件与 set_current_state() 之间丢失的唤醒")
+            )),
+            "{md}"
+        );
+        assert!(!md.contains("A wake-up lost between"), "{md}");
         let variants: Vec<&str> = md.split("<p class=\"sim-variant\">").skip(1).collect();
         assert_eq!(variants.len(), 4, "{md}");
         assert!(variants[1].starts_with("变体 <code>state-before-check</code>"));
