@@ -328,13 +328,9 @@ fn finish(
     }
     std::fs::write(&report_path, serde_json::to_string_pretty(&report)?)
         .with_context(|| format!("writing {}", report_path.display()))?;
-    let failed = report.entries.iter().filter(|e| !e.passed()).count()
-        + report.simulations.iter().filter(|e| !e.passed()).count();
     eprintln!(
-        "{} passed, {} failed in {:.0}s; report: {}",
-        report.entries.len() + report.simulations.len() - failed,
-        failed,
-        report.total_secs,
+        "{}; report: {}",
+        summary(&report, in_ci()),
         rel(repo, &report_path)
     );
     Ok(report.passed)
@@ -392,4 +388,105 @@ fn provision_all(
         roots.push(root);
     }
     Ok(roots)
+}
+
+/// The run's last line: how many passed, are new and failed, and for new
+/// ones what to do. Under CI=true a missing snapshot is a failure like any
+/// other, since nothing can be accepted there.
+fn summary(report: &Report, ci: bool) -> String {
+    let passed = report.entries.iter().filter(|e| e.passed()).count()
+        + report.simulations.iter().filter(|e| e.passed()).count();
+    let mut new: Vec<String> = report
+        .entries
+        .iter()
+        .filter(|e| e.is_new())
+        .map(|e| e.example.clone())
+        .chain(
+            report
+                .simulations
+                .iter()
+                .filter(|e| e.is_new())
+                .map(|e| e.name.clone()),
+        )
+        .collect();
+    let cells = report.entries.iter().filter(|e| e.is_new()).count()
+        + report.simulations.iter().filter(|e| e.is_new()).count();
+    new.dedup();
+    let total = report.entries.len() + report.simulations.len();
+    let secs = report.total_secs;
+    if cells == 0 {
+        return format!("{passed} passed, {} failed in {secs:.0}s", total - passed);
+    }
+    if ci {
+        return format!(
+            "{passed} passed, {} failed in {secs:.0}s ({cells} without a snapshot: CI=true accepts nothing; \
+             accept them locally with `cargo run -p verify -- --accept {}` and commit the snapshots)",
+            total - passed,
+            new.join(" ")
+        );
+    }
+    format!(
+        "{passed} passed, {cells} new, {} failed in {secs:.0}s (new: no snapshot yet; read the output above, \
+         then `cargo run -p verify -- --accept {}`)",
+        total - passed - cells,
+        new.join(" ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::report::{SimEntry, SimVariant};
+    use crate::snapshot::Status;
+
+    fn report(sims: &[(&str, Status, Option<&str>)]) -> Report {
+        Report {
+            kernels: vec![],
+            entries: vec![],
+            simulations: sims
+                .iter()
+                .map(|(name, status, problem)| SimEntry {
+                    name: name.to_string(),
+                    title: "T".into(),
+                    variants: vec![SimVariant {
+                        variant: "listing".into(),
+                        kmod: None,
+                        schedules: 1,
+                        reachable: vec![],
+                    }],
+                    snapshot: Some(status.clone()),
+                    problem: problem.map(str::to_string),
+                    secs: 0.0,
+                })
+                .collect(),
+            warnings: vec![],
+            passed: false,
+            total_secs: 3.0,
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_new_apart_and_says_how_to_accept() {
+        let r = report(&[
+            ("a", Status::Match, None),
+            ("b", Status::Missing, None),
+            ("c", Status::Mismatch, None),
+        ]);
+        let s = summary(&r, false);
+        assert!(
+            s.starts_with("1 passed, 1 new, 1 failed in 3s (new: no snapshot yet"),
+            "{s}"
+        );
+        assert!(s.contains("`cargo run -p verify -- --accept b`"), "{s}");
+        // CI=true accepts nothing: a missing snapshot counts as failed.
+        let s = summary(&r, true);
+        assert!(
+            s.starts_with(
+                "1 passed, 2 failed in 3s (1 without a snapshot: CI=true accepts nothing"
+            ),
+            "{s}"
+        );
+        let s = summary(&report(&[("a", Status::Match, None)]), false);
+        assert_eq!(s, "1 passed, 0 failed in 3s");
+    }
 }

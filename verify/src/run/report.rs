@@ -80,6 +80,15 @@ impl Entry {
             && self.outcome == Some(self.expected)
             && self.snapshot == Some(Status::Match)
     }
+
+    /// A first run: nothing wrong but that no snapshot holds the output yet.
+    /// Not passed (nothing was compared), but not a failure either: the
+    /// output waits to be read and accepted.
+    pub fn is_new(&self) -> bool {
+        self.problem.is_none()
+            && self.outcome == Some(self.expected)
+            && self.snapshot == Some(Status::Missing)
+    }
 }
 
 /// One simulation of the `examples` crate, run like a listing.
@@ -119,6 +128,11 @@ impl SimEntry {
         self.problem.is_none() && self.snapshot == Some(Status::Match)
     }
 
+    /// A first exploration: nothing wrong but that no snapshot holds it yet.
+    pub fn is_new(&self) -> bool {
+        self.problem.is_none() && self.snapshot == Some(Status::Missing)
+    }
+
     /// Reachable outcomes and schedules explored, over all variants.
     pub fn totals(&self) -> (usize, u64) {
         let outcomes = self.variants.iter().map(|v| v.reachable.len()).sum();
@@ -127,7 +141,7 @@ impl SimEntry {
     }
 
     fn cell(&self) -> String {
-        let mark = if self.passed() { "ok" } else { "FAIL" };
+        let mark = mark(self.passed(), self.is_new());
         let (outcomes, schedules) = self.totals();
         let snapshot = match &self.snapshot {
             Some(Status::Match) | None => "",
@@ -233,12 +247,14 @@ impl Report {
             s.push_str(&format!("{example:width$}"));
             for k in &kernels {
                 let cell = match cells.get(k) {
-                    None => ("-".to_string(), true),
-                    Some(e) => (cell_text(e), e.passed()),
+                    None => ("-".to_string(), true, false),
+                    Some(e) => (cell_text(e), e.passed(), e.is_new()),
                 };
                 let text = format!("{:CELL$}", cell.0);
                 let text = if cell.1 {
                     style(text).green()
+                } else if cell.2 {
+                    style(text).yellow().bold()
                 } else {
                     style(text).red().bold()
                 };
@@ -250,8 +266,17 @@ impl Report {
     }
 }
 
+/// `ok`, `new` (no snapshot yet, nothing else wrong) or `FAIL`.
+fn mark(passed: bool, new: bool) -> &'static str {
+    match (passed, new) {
+        (true, _) => "ok",
+        (false, true) => "new",
+        (false, false) => "FAIL",
+    }
+}
+
 fn cell_text(e: &Entry) -> String {
-    let mark = if e.passed() { "ok" } else { "FAIL" };
+    let mark = mark(e.passed(), e.is_new());
     let outcome = e.outcome.map_or("error".to_string(), |o| o.to_string());
     let what = if e.outcome.is_some() && e.outcome != Some(e.expected) {
         format!("{outcome}≠{}", e.expected)
@@ -310,5 +335,29 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["simulations"][1]["snapshot"], "mismatch");
         assert_eq!(json["simulations"][0]["variants"][0]["schedules"], 1521);
+    }
+
+    #[test]
+    fn a_missing_snapshot_alone_is_new_not_a_failure() {
+        console::set_colors_enabled(false);
+        let new = sim("fresh", Status::Missing, None);
+        assert!(new.is_new() && !new.passed());
+        // A missing snapshot beside a real problem is a failure.
+        let broken = sim("broken", Status::Missing, Some("outcome oops"));
+        assert!(!broken.is_new() && !broken.passed());
+        let r = Report {
+            kernels: vec![],
+            entries: vec![],
+            simulations: vec![new, broken],
+            warnings: vec![],
+            passed: false,
+            total_secs: 1.0,
+        };
+        let t = r.table();
+        let line = |name: &str| t.lines().find(|l| l.starts_with(name)).unwrap().to_string();
+        assert!(line("fresh").contains("| new 2 reachable"), "{t}");
+        assert!(line("broken").contains("| FAIL 2 reachable"), "{t}");
+        // Nothing was compared: the run does not pass.
+        assert!(!Report::all_passed(&[], &r.simulations));
     }
 }
