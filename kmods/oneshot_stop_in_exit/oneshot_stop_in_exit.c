@@ -46,6 +46,7 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 
+static DECLARE_COMPLETION(worked);
 static DECLARE_COMPLETION(exit_started);
 static DECLARE_COMPLETION(finished);
 static struct task_struct *oneshot;
@@ -53,6 +54,7 @@ static struct task_struct *oneshot;
 static int oneshot_fn(void *data)
 {
 	pr_info("one-shot work done\n");
+	complete(&worked);			/* repeatability only */
 	wait_for_completion(&exit_started);	/* repeatability only */
 	pr_info("thread returns 0\n");
 	complete(&finished);
@@ -62,7 +64,11 @@ static int oneshot_fn(void *data)
 static int __init oneshot_stop_in_exit_init(void)
 {
 	oneshot = kthread_run(oneshot_fn, NULL, "oneshot_in_exit");
-	return PTR_ERR_OR_ZERO(oneshot);
+	if (IS_ERR(oneshot))
+		return PTR_ERR(oneshot);
+	/* Only so that the work is done before insmod returns on every run. */
+	wait_for_completion(&worked);
+	return 0;
 }
 
 static void __exit oneshot_stop_in_exit_exit(void)

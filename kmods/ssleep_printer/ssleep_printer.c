@@ -23,6 +23,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -31,6 +32,7 @@
 #define PERIOD_S 2
 
 static struct task_struct *printer;
+static DECLARE_COMPLETION(first_line);	/* repeatability only */
 
 static int printer_fn(void *data)
 {
@@ -38,6 +40,8 @@ static int printer_fn(void *data)
 
 	while (!kthread_should_stop()) {
 		pr_info("still alive (%d)\n", lines++);
+		if (lines == 1)
+			complete(&first_line);
 		ssleep(PERIOD_S);
 	}
 	pr_info("stopping after %d lines\n", lines);
@@ -51,6 +55,11 @@ static int __init ssleep_printer_init(void)
 		return PTR_ERR(printer);
 
 	wake_up_process(printer);
+	/*
+	 * Only so that the first line comes before insmod returns on every
+	 * run, whichever task the scheduler picks first.
+	 */
+	wait_for_completion(&first_line);
 	return 0;
 }
 
