@@ -73,6 +73,16 @@ fn roots_dir(cache: &Path) -> PathBuf {
     cache.join("roots")
 }
 
+/// A root already in the cache for kernel `id`: its directory and the
+/// release its stamp records, without checking or making it ([`ensure`]
+/// does that). `None` when there is no readable stamp.
+pub fn stamped_root(cache: &Path, id: &str) -> Option<(PathBuf, String)> {
+    let roots = roots_dir(cache);
+    let text = fs::read_to_string(roots.join(format!("{id}.stamp.json"))).ok()?;
+    let stamp: Stamp = serde_json::from_str(&text).ok()?;
+    Some((roots.join(id), stamp.release))
+}
+
 /// Where the integrity manifest of the root of kernel `id` is kept.
 pub fn manifest_path(cache: &Path, id: &str) -> PathBuf {
     roots_dir(cache).join(format!("{id}.manifest"))
@@ -658,6 +668,34 @@ mod tests {
             "{err:#}"
         );
         fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn a_stamped_root_is_found_by_its_stamp_alone() {
+        let cache = scratch("stamped");
+        assert_eq!(stamped_root(&cache, "6.1"), None);
+        fs::create_dir_all(roots_dir(&cache)).unwrap();
+        fs::write(roots_dir(&cache).join("6.1.stamp.json"), "not json").unwrap();
+        assert_eq!(stamped_root(&cache, "6.1"), None, "an unreadable stamp");
+        let stamp = Stamp {
+            kernel: Kernel {
+                id: "6.1".into(),
+                suite: "bookworm".into(),
+                mirrors: vec![],
+                packages: vec![],
+            },
+            release: "6.1.0-1-cloud-amd64".into(),
+        };
+        fs::write(
+            roots_dir(&cache).join("6.1.stamp.json"),
+            serde_json::to_string(&stamp).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            stamped_root(&cache, "6.1"),
+            Some((cache.join("roots/6.1"), "6.1.0-1-cloud-amd64".into()))
+        );
+        fs::remove_dir_all(&cache).unwrap();
     }
 
     fn scratch(name: &str) -> PathBuf {

@@ -491,18 +491,10 @@ pub fn stale_in_cache(
 ) -> Vec<String> {
     let mut have = Vec::new();
     for k in &matrix.kernels {
-        let roots = cache.join("roots");
-        let stamp = roots.join(format!("{}.stamp.json", k.id));
-        let Ok(text) = std::fs::read_to_string(&stamp) else {
+        let Some((dir, release)) = crate::host::provision::stamped_root(cache, &k.id) else {
             continue;
         };
-        let Some(release) = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["release"].as_str().map(String::from))
-        else {
-            continue;
-        };
-        if let Ok(v) = image_version(&roots.join(&k.id), &release) {
+        if let Ok(v) = image_version(&dir, &release) {
             have.push((k.id.clone(), release, v));
         }
     }
