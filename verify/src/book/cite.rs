@@ -17,7 +17,7 @@
 //!
 //! Code blocks and code spans are not prose: nothing in them is checked.
 
-use super::directive::{self, Kind};
+use super::directive::{self, line_of, Kind};
 use regex::Regex;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -95,10 +95,6 @@ pub fn prose_only(text: &str) -> String {
         }
     }
     out
-}
-
-fn line_of(text: &str, at: usize) -> usize {
-    text[..at].matches('\n').count() + 1
 }
 
 static CLAIM_EN: LazyLock<Regex> = LazyLock::new(|| {

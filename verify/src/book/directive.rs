@@ -100,11 +100,16 @@ pub fn find(text: &str) -> Vec<Directive> {
         out.push(Directive {
             kind,
             span: whole.range(),
-            line: text[..whole.start()].matches('\n').count() + 1,
+            line: line_of(text, whole.start()),
             escaped,
         });
     }
     out
+}
+
+/// The 1-based line of byte offset `at` of `text`.
+pub fn line_of(text: &str, at: usize) -> usize {
+    text[..at].matches('\n').count() + 1
 }
 
 /// The directives that are expanded (not escaped), for the parity check.

@@ -171,7 +171,7 @@ impl Words {
 /// class="language-LANG">`), written as raw HTML so that `body` is escaped
 /// text whatever it holds (a fence, `</code>`, `{{#include}}`). `lang` is
 /// the book's own.
-fn code_block(lang: &str, body: &str) -> String {
+pub(super) fn code_block(lang: &str, body: &str) -> String {
     format!(
         "<pre><code class=\"language-{lang}\">{}\n</code></pre>\n",
         html_escape(body.trim_end_matches('\n'))

@@ -10,6 +10,7 @@
 //! [`html_escape`], in raw-HTML code blocks as the listings' are.
 
 use super::html_escape;
+use super::render::code_block;
 use crate::kernel_source::{Extract, Store, STORE_DIR, UPDATE_COMMAND, WANTED_FILE};
 use std::fmt::Write;
 
@@ -93,13 +94,6 @@ impl Words {
 
 fn code(s: &str) -> String {
     format!("<code>{}</code>", html_escape(s))
-}
-
-fn code_block(lang: &str, body: &str) -> String {
-    format!(
-        "<pre><code class=\"language-{lang}\">{}\n</code></pre>\n",
-        html_escape(body.trim_end_matches('\n'))
-    )
 }
 
 /// Kernels whose extract has the same text (or that all lack it).
