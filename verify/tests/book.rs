@@ -403,9 +403,18 @@ fn search_finds_the_chapters_with_a_term_in_each_language() {
         );
         page.eval("document.querySelector('#kb-search input').focus()");
         page.type_text(term);
+        // Pagefind's UI says how many results it found before each result
+        // has loaded its fragment and shown its link (a result's
+        // sub-results add links of their own): wait until every counted
+        // result has its link.
         let hrefs = page.wait_for(
-            "(() => { const r = [...document.querySelectorAll('#kb-search .pagefind-ui__result-link')].map(a => a.getAttribute('href')); return r.length ? r : null; })()",
-            &format!("search results for `{term}`"),
+            "(() => { const m = document.querySelector('#kb-search .pagefind-ui__message'); \
+               const n = m && (m.textContent.match(/\\d+/) || [])[0]; \
+               const results = [...document.querySelectorAll('#kb-search .pagefind-ui__result')]; \
+               const loaded = results.filter(r => r.querySelector('.pagefind-ui__result-link')); \
+               if (!n || results.length !== Number(n) || loaded.length !== results.length) return null; \
+               return [...document.querySelectorAll('#kb-search .pagefind-ui__result-link')].map(a => a.getAttribute('href')); })()",
+            &format!("all the search results for `{term}`"),
         );
         let found: BTreeSet<String> = hrefs
             .as_array()
