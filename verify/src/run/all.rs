@@ -396,22 +396,26 @@ fn provision_all(
 fn summary(report: &Report, ci: bool) -> String {
     let passed = report.entries.iter().filter(|e| e.passed()).count()
         + report.simulations.iter().filter(|e| e.passed()).count();
-    let mut new: Vec<String> = report
+    // One name a listing, though it is new on every kernel it ran on.
+    let new_cells: Vec<&str> = report
         .entries
         .iter()
         .filter(|e| e.is_new())
-        .map(|e| e.example.clone())
+        .map(|e| e.example.as_str())
         .chain(
             report
                 .simulations
                 .iter()
                 .filter(|e| e.is_new())
-                .map(|e| e.name.clone()),
+                .map(|e| e.name.as_str()),
         )
         .collect();
-    let cells = report.entries.iter().filter(|e| e.is_new()).count()
-        + report.simulations.iter().filter(|e| e.is_new()).count();
-    new.dedup();
+    let cells = new_cells.len();
+    let new: Vec<&str> = new_cells
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let total = report.entries.len() + report.simulations.len();
     let secs = report.total_secs;
     if cells == 0 {
@@ -488,5 +492,16 @@ mod tests {
         );
         let s = summary(&report(&[("a", Status::Match, None)]), false);
         assert_eq!(s, "1 passed, 0 failed in 3s");
+        // A name new on several kernels, runs interleaved, is named once.
+        let s = summary(
+            &report(&[
+                ("b", Status::Missing, None),
+                ("a", Status::Missing, None),
+                ("b", Status::Missing, None),
+            ]),
+            false,
+        );
+        assert!(s.starts_with("0 passed, 3 new, 0 failed"), "{s}");
+        assert!(s.contains("--accept a b`"), "{s}");
     }
 }
