@@ -61,7 +61,7 @@ enum Cmd {
         /// Port for --serve.
         #[arg(long, default_value_t = 3000)]
         port: u16,
-        /// Print mdBook's and Pagefind's logs.
+        /// Print mdBook's log.
         #[arg(short, long)]
         verbose: bool,
     },
@@ -82,13 +82,6 @@ enum Cmd {
         /// downloading it (the signed index is still read).
         #[arg(long = "tree", value_name = "ID=DIR", value_parser = parse_tree)]
         trees: Vec<(String, PathBuf)>,
-    },
-    /// The book's mdBook preprocessor (what `mdbook-kmod` does); `verify book`
-    /// hands this binary to mdBook.
-    #[command(hide = true)]
-    MdbookPreprocessor {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
     },
 }
 
@@ -120,9 +113,6 @@ fn real_main() -> Result<bool> {
             kernels,
             trees,
         }) => sources_main(update, kernels, trees, cli.cache_dir, cli.repo),
-        Some(Cmd::MdbookPreprocessor { args }) => {
-            std::process::exit(verify::book::preprocessor::run_command(&args));
-        }
         None => run_main(cli),
     }
 }
@@ -152,7 +142,6 @@ fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
     let name = match cmd {
         Cmd::Book { .. } => "book",
         Cmd::Sources { .. } => "sources",
-        Cmd::MdbookPreprocessor { .. } => "mdbook-preprocessor",
     };
     bail!(
         "`verify {name}` does not take {}: options and names of the run \

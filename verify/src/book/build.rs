@@ -1,21 +1,32 @@
-//! `cargo run -p verify -- book`: the whole book from the current snapshots.
+//! `cargo run -p verify -- book`: the whole book from the current snapshots,
+//! with mdBook, Pagefind and lychee as libraries (no tool to install).
 //!
-//! 1. the pinned tools are there (`.ci/tools.env`);
-//! 2. the languages are in parity;
-//! 3. `mdbook build` once per language from the one `book.toml`
-//!    (`MDBOOK_BOOK__SRC`, `MDBOOK_BOOK__LANGUAGE` overrides), which runs the
-//!    `kmod` preprocessor and the html and linkcheck2 renderers; any `ERROR`
-//!    line in mdBook's log fails the build, whatever its exit status;
-//! 4. `book/index.html`, the landing page that picks a language;
-//! 5. a Pagefind (extended) index over both languages in `book/pagefind/`.
+//! 1. the languages are in parity;
+//! 2. mdBook renders each language from the one `book.toml` (`book.src`,
+//!    `book.language`, `book.title` set per language), with the `kmod`
+//!    preprocessor running in this process; an `ERROR` mdBook reports and
+//!    goes on from fails the build all the same;
+//! 3. `index.html`, the landing page that picks a language;
+//! 4. a Pagefind (extended) index over both languages ([`search_index`]);
+//! 5. every link and `#fragment` of every page is checked offline
+//!    ([`links`]).
+//!
+//! Everything is made in `OUT/.staging/` and moved into `OUT/` only when all
+//! steps passed, so a failed build leaves the previous book as it was.
 
-use super::{html_escape, parity, tools, BookConfig, Language};
+use super::preprocessor::Kmod;
+use super::{html_escape, links, parity, search_index, BookConfig, Language};
 use anyhow::{bail, Context, Result};
-use regex::Regex;
+use mdbook_driver::config::Config;
+use mdbook_driver::MDBook;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::LazyLock;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
+use tracing_subscriber::Layer;
 
 /// What [`build`] is asked to do.
 pub struct Options {
@@ -23,21 +34,16 @@ pub struct Options {
     pub root: PathBuf,
     /// Where the book goes; `book/` at the root by default.
     pub out: PathBuf,
-    /// The command mdBook runs as the `kmod` preprocessor instead of the
-    /// `cargo run …` of `book.toml`: the running binary, so a build never
-    /// recompiles or waits on cargo's lock.
-    pub preprocessor: Option<String>,
-    /// Print mdBook's and Pagefind's logs as they come.
+    /// Print mdBook's log (INFO and above) as it comes.
     pub verbose: bool,
 }
 
 impl Options {
-    /// The defaults: `root/book/`, `book.toml`'s preprocessor command, quiet.
+    /// The defaults: `root/book/`, quiet.
     pub fn new(root: &Path) -> Options {
         Options {
             root: root.to_path_buf(),
             out: root.join("book"),
-            preprocessor: None,
             verbose: false,
         }
     }
@@ -51,98 +57,94 @@ pub struct Built {
     pub out: PathBuf,
     /// The languages built, in `book.toml` order.
     pub languages: Vec<Language>,
-    /// Pages Pagefind indexed, per language tag.
+    /// Pages Pagefind indexed, per language tag (`en`, `zh-cn`).
     pub indexed: Vec<(String, usize)>,
+    /// What the link check found (all of it good: a broken link fails the build).
+    pub links: links::Checked,
     /// Wall seconds of the whole build.
     pub secs: f64,
 }
 
-/// A log line that fails the build: mdBook logs `ERROR` for problems it
-/// does not stop on (e.g. an unknown key under `[output.html]` drops the
-/// whole table).
-pub fn is_error_line(line: &str) -> bool {
-    static ERROR: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(^|[\s\[])ERROR([\s\]:]|$)").unwrap());
-    ERROR.is_match(&strip_ansi(line))
-}
-
-fn strip_ansi(s: &str) -> String {
-    static ANSI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;]*[A-Za-z]").unwrap());
-    ANSI.replace_all(s, "").to_string()
-}
-
-/// The preprocessor command for mdBook: `program args…`, quoted for its shell-like split.
-pub fn command_line(program: &Path, args: &[&str]) -> String {
-    let quote = |s: &str| {
-        if !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/._-+=:@".contains(c))
-        {
-            s.to_string()
-        } else {
-            format!("'{}'", s.replace('\'', r"'\''"))
-        }
-    };
-    std::iter::once(quote(&program.to_string_lossy()))
-        .chain(args.iter().map(|a| quote(a)))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Builds the whole book into `opts.out` (see the module's steps). Errors:
-/// a tool missing or at another version than pinned, the languages out of
-/// parity, an `mdbook build` that fails or logs `ERROR` (its log included),
-/// a language without `index.html`, a Pagefind that is not the extended
-/// build or indexes no page of a language.
+/// the languages out of parity, an mdBook error (a directive the
+/// preprocessor cannot expand names its chapter file and line) or an
+/// `ERROR` in mdBook's log, a language without `index.html`, a language
+/// Pagefind indexed no page of, and every broken link or fragment (page and
+/// target named).
 pub fn build(opts: &Options) -> Result<Built> {
     let started = Instant::now();
     let root = &opts.root;
-    tools::check(root)?;
     let config = BookConfig::load(root)?;
     parity::check(&config)?;
 
     let out = &opts.out;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let staging = out.join(".staging");
-    let _ = std::fs::remove_dir_all(&staging);
-    for lang in &config.languages {
-        let dest = staging.join(&lang.id);
-        mdbook(&config, lang, &dest, opts)?;
-        let html = dest.join("html");
-        if !html.join("index.html").is_file() {
-            bail!(
-                "mdbook build for {} wrote no {}",
-                lang.id,
-                html.join("index.html").display()
-            );
+    remove(&staging)?;
+    let made = (|| {
+        for lang in &config.languages {
+            let dest = staging.join(&lang.id);
+            render_language(&config, lang, &dest, opts.verbose)?;
+            if !dest.join("index.html").is_file() {
+                bail!(
+                    "mdBook wrote no index.html for {} into {}",
+                    lang.id,
+                    dest.display()
+                );
+            }
         }
-        let final_dir = out.join(&lang.id);
-        let _ = std::fs::remove_dir_all(&final_dir);
-        std::fs::rename(&html, &final_dir)
-            .with_context(|| format!("moving {} to {}", html.display(), final_dir.display()))?;
+        std::fs::write(staging.join("index.html"), landing_page(&config.languages))?;
+        // GitHub Pages: serve files as they are (no Jekyll).
+        std::fs::write(staging.join(".nojekyll"), "")?;
+        let indexed = search_index::write(&staging, &config.languages)?;
+        let checked = links::check(&staging)?;
+        Ok((indexed, checked))
+    })();
+    let (indexed, checked) = match made {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    // Every step passed: the new book replaces the old one, part by part.
+    let mut parts: Vec<String> = config.languages.iter().map(|l| l.id.clone()).collect();
+    parts.extend(["index.html", ".nojekyll", "pagefind"].map(String::from));
+    for part in &parts {
+        let to = out.join(part);
+        remove(&to)?;
+        std::fs::rename(staging.join(part), &to)
+            .with_context(|| format!("moving the new {part} into {}", out.display()))?;
     }
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::write(out.join("index.html"), landing_page(&config.languages))?;
-    // GitHub Pages: serve files as they are (no Jekyll).
-    std::fs::write(out.join(".nojekyll"), "")?;
-    let indexed = pagefind(out, &config.languages, opts.verbose)?;
+    remove(&staging)?;
     Ok(Built {
         out: out.clone(),
         languages: config.languages.clone(),
         indexed,
+        links: checked,
         secs: started.elapsed().as_secs_f64(),
     })
 }
 
-/// Builds the book with this binary as its preprocessor; prints where it is.
+/// Removes a file or a directory tree, if there is one.
+fn remove(path: &Path) -> Result<()> {
+    let r = match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => Err(e),
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+    };
+    r.with_context(|| format!("removing {}", path.display()))
+}
+
+/// Builds the book into `out` (or `book/`) and prints where it is and what
+/// it holds.
 pub fn with_this_program(repo: &Path, out: Option<PathBuf>, verbose: bool) -> Result<PathBuf> {
     let mut opts = Options::new(repo);
     if let Some(out) = out {
         opts.out = out;
     }
     opts.verbose = verbose;
-    let exe = std::env::current_exe().context("finding this program for mdBook")?;
-    opts.preprocessor = Some(command_line(&exe, &["mdbook-preprocessor"]));
     eprintln!("building the book from the snapshots in kmods/ ...");
     let built = build(&opts)?;
     let pages: Vec<String> = built
@@ -151,7 +153,7 @@ pub fn with_this_program(repo: &Path, out: Option<PathBuf>, verbose: bool) -> Re
         .map(|(l, n)| format!("{n} pages in {l}"))
         .collect();
     eprintln!(
-        "built the book in {:.0}s: {} ({}; search index: {})",
+        "built the book in {:.0}s: {} ({}; search index: {}; {})",
         built.secs,
         crate::run::messages::rel(repo, &built.out),
         built
@@ -160,100 +162,115 @@ pub fn with_this_program(repo: &Path, out: Option<PathBuf>, verbose: bool) -> Re
             .map(|l| l.id.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-        pages.join(", ")
+        pages.join(", "),
+        built.links.summary()
     );
     Ok(built.out)
 }
 
-fn mdbook(config: &BookConfig, lang: &Language, dest: &Path, opts: &Options) -> Result<()> {
-    let mut cmd = Command::new("mdbook");
-    cmd.arg("build")
-        .arg(&config.root)
-        .arg("--dest-dir")
-        .arg(dest)
-        .current_dir(&config.root)
-        .env("MDBOOK_BOOK__SRC", config.rel(&config.src_dir(lang)))
-        .env("MDBOOK_BOOK__LANGUAGE", &lang.lang)
-        .env("MDBOOK_BOOK__TITLE", &lang.title)
-        // Colours off, so log lines can be read.
-        .env("NO_COLOR", "1")
-        .env("CLICOLOR", "0")
-        .stdin(Stdio::null());
-    if let Some(p) = &opts.preprocessor {
-        cmd.env("MDBOOK_PREPROCESSOR__KMOD__COMMAND", p);
+/// One language's pages, rendered by mdBook into `dest` with the `kmod`
+/// preprocessor of this crate in place of `book.toml`'s command.
+fn render_language(config: &BookConfig, lang: &Language, dest: &Path, verbose: bool) -> Result<()> {
+    let toml = config.root.join(super::BOOK_TOML);
+    let mut md_config = Config::from_disk(&toml)?;
+    md_config.set("book.src", config.rel(&config.src_dir(lang)))?;
+    md_config.set("book.language", &lang.lang)?;
+    md_config.set("book.title", &lang.title)?;
+    md_config.set("build.build-dir", dest.to_string_lossy().as_ref())?;
+    let log = Log::default();
+    let subscriber = tracing_subscriber::registry().with(log.clone().verbose(verbose));
+    let result = tracing::subscriber::with_default(subscriber, || -> Result<()> {
+        let mut book = MDBook::load_with_config(&config.root, md_config)?;
+        // Replaces the CmdPreprocessor book.toml declares under the same name.
+        book.with_preprocessor(Kmod);
+        book.build()
+    });
+    let errors = log.errors();
+    let what = format!(
+        "the {} book ({})",
+        lang.id,
+        config.rel(&config.src_dir(lang))
+    );
+    match result {
+        Err(e) => bail!("mdBook could not build {what}: {e:#}{}", errors.as_block()),
+        Ok(()) if !errors.is_empty() => {
+            bail!(
+                "mdBook reported errors while building {what}:{}",
+                errors.as_block()
+            )
+        }
+        Ok(()) => Ok(()),
     }
-    let output = cmd
-        .output()
-        .context("running mdbook (is it installed? see .ci/tools.env)")?;
-    let log = String::from_utf8_lossy(&output.stderr).to_string()
-        + &String::from_utf8_lossy(&output.stdout);
-    if opts.verbose {
-        eprint!("{log}");
-    }
-    let errors: Vec<&str> = log.lines().filter(|l| is_error_line(l)).collect();
-    if !output.status.success() || !errors.is_empty() {
-        bail!(
-            "mdbook build of the {} book ({}) failed{}:\n{}",
-            lang.id,
-            config.rel(&config.src_dir(lang)),
-            if output.status.success() {
-                " (ERROR in its log)"
-            } else {
-                ""
-            },
-            log.trim_end()
-        );
-    }
-    Ok(())
 }
 
-/// Runs Pagefind (extended) over every language's pages; returns the pages
-/// indexed per language, and fails if a language got none.
-fn pagefind(out: &Path, languages: &[Language], verbose: bool) -> Result<Vec<(String, usize)>> {
-    let _ = std::fs::remove_dir_all(out.join("pagefind"));
-    let output = Command::new("pagefind")
-        .arg("--site")
-        .arg(out)
-        .args(["--output-subdir", "pagefind", "--verbose"])
-        // kthread_stop is one word in this book.
-        .args(["--include-characters", "_"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .context("running pagefind (is it installed? see .ci/tools.env)")?;
-    let log = String::from_utf8_lossy(&output.stdout).to_string()
-        + &String::from_utf8_lossy(&output.stderr);
-    if verbose {
-        eprint!("{log}");
+/// mdBook's log, as tracing events: errors are kept (mdBook logs some
+/// problems, e.g. an unknown key of `[output.html]`, and goes on), INFO and
+/// above printed when verbose.
+#[derive(Clone, Default)]
+struct Log {
+    errors: Arc<Mutex<Vec<String>>>,
+    verbose: bool,
+}
+
+/// The errors a build logged, one line each.
+struct Errors(Vec<String>);
+
+impl Errors {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
-    if !output.status.success() {
-        bail!("pagefind failed:\n{log}");
+
+    fn as_block(&self) -> String {
+        self.0.iter().fold(String::new(), |mut s, e| {
+            let _ = write!(s, "\n  ERROR {e}");
+            s
+        })
     }
-    if !log.contains("(Extended)") {
-        bail!("pagefind is not the extended build, which Chinese search needs; install the pinned npm package (.ci/tools.env):\n{log}");
+}
+
+impl Log {
+    fn verbose(mut self, yes: bool) -> Log {
+        self.verbose = yes;
+        self
     }
-    let per_language = parse_pagefind_log(&log);
-    let mut indexed = Vec::new();
-    for l in languages {
-        let tag = l.lang.to_ascii_lowercase();
-        match per_language.iter().find(|(t, _)| *t == tag) {
-            Some((_, n)) if *n > 0 => indexed.push((tag, *n)),
-            _ => bail!(
-                "pagefind indexed no pages in language {tag} ({}); its log:\n{log}",
-                l.id
-            ),
+
+    fn errors(&self) -> Errors {
+        Errors(self.errors.lock().map(|e| e.clone()).unwrap_or_default())
+    }
+}
+
+/// The `message` field of an event, and its other fields after it.
+#[derive(Default)]
+struct Message(String);
+
+impl Visit for Message {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0.insert_str(0, &format!("{value:?}"));
+        } else {
+            let _ = write!(self.0, " {}={value:?}", field.name());
         }
     }
-    Ok(indexed)
 }
 
-/// `Language zh-cn:` followed by `Indexed N pages` in Pagefind's verbose log.
-pub fn parse_pagefind_log(log: &str) -> Vec<(String, usize)> {
-    static LANG: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^Language (\S+):\s*\n\s*Indexed (\d+) pages?").unwrap());
-    LANG.captures_iter(log)
-        .map(|c| (c[1].to_string(), c[2].parse().unwrap_or(0)))
-        .collect()
+impl<S: Subscriber> Layer<S> for Log {
+    fn on_event(&self, event: &Event<'_>, _ctx: LayerContext<'_, S>) {
+        let level = *event.metadata().level();
+        if level > Level::INFO {
+            return;
+        }
+        let mut m = Message::default();
+        event.record(&mut m);
+        let line = format!("({}): {}", event.metadata().target(), m.0);
+        if self.verbose {
+            eprintln!("{level:>5} {line}");
+        }
+        if level == Level::ERROR {
+            if let Ok(mut e) = self.errors.lock() {
+                e.push(line);
+            }
+        }
+    }
 }
 
 /// `book/index.html`: links to each language; a reader's earlier choice, or
@@ -323,42 +340,6 @@ pub fn landing_page(languages: &[Language]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn error_lines() {
-        assert!(is_error_line(
-            "2026-01-01 12:00:00 [ERROR] (mdbook_html): unknown field `foo`"
-        ));
-        assert!(is_error_line(
-            " ERROR mdbook_driver: Invalid configuration file"
-        ));
-        assert!(is_error_line("\x1b[31mERROR\x1b[0m something"));
-        assert!(is_error_line("ERROR: x"));
-        assert!(!is_error_line(
-            " INFO mdbook_driver: Book building has started"
-        ));
-        assert!(!is_error_line(
-            "insmod: ERRORS are fine inside words like NOERROR"
-        ));
-    }
-
-    #[test]
-    fn pagefind_log_per_language() {
-        let log = "[Building search indexes]\nLanguage en: \n  Indexed 3 pages\n  Indexed 5 words\nLanguage zh-cn: \n  Indexed 1 page\n";
-        assert_eq!(
-            parse_pagefind_log(log),
-            vec![("en".to_string(), 3), ("zh-cn".to_string(), 1)]
-        );
-    }
-
-    #[test]
-    fn quoting_for_mdbook() {
-        assert_eq!(
-            command_line(Path::new("/x/verify"), &["mdbook-preprocessor"]),
-            "/x/verify mdbook-preprocessor"
-        );
-        assert_eq!(command_line(Path::new("/my dir/v"), &[]), "'/my dir/v'");
-    }
 
     #[test]
     fn landing_page_links_every_language() {

@@ -12,7 +12,7 @@
 //!   name, such as `[stop_race](stopping-and-eintr.md)` — must name a listing
 //!   under `kmods/` that the linked chapter shows with `{{#kmod NAME}}`;
 //! - a link to a chapter (`[text](page.md)`, `page.md#anchor`) must lead to
-//!   a chapter of the book (mdbook-linkcheck2 checks links again in the built
+//!   a chapter of the book (the link check of [`super::links`] checks links again in the built
 //!   pages; this check names the chapter file and line, and needs no tool).
 //!
 //! Code blocks and code spans are not prose: nothing in them is checked.
@@ -192,7 +192,7 @@ pub fn check(pages: &[Page], listings: &[&str]) -> Vec<(PathBuf, usize, String)>
             }
             let line = line_of(&prose, c.get(0).unwrap().start());
             let Some(to) = resolve(page.path, file) else {
-                continue; // another language's page, checked by linkcheck2
+                continue; // another language's page, checked by super::links in the built book
             };
             if !chapters.contains(to.as_path()) {
                 problems.push((

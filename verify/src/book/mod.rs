@@ -15,10 +15,11 @@
 //!   and simulations;
 //! - [`preprocessor`] is the mdBook preprocessor that does all of the above
 //!   during `mdbook build` (the `mdbook-kmod` binary, declared in `book.toml`);
-//! - [`build`] is `cargo run -p verify -- book`: both languages, the landing
-//!   page, link checking and the Pagefind search index, into `book/`;
+//! - [`build`] is `cargo run -p verify -- book`: both languages rendered by
+//!   mdBook as a library, the landing page, the search index
+//!   ([`search_index`], Pagefind's API) and the link check ([`links`],
+//!   lychee's), into `book/`;
 //! - [`serve`] serves the built book on localhost, for readers and browser tests;
-//! - [`tools`] reads the pinned tool versions from `.ci/tools.env`;
 //! - [`files`] reads the repository's files for a page: regular files
 //!   inside it only, never through a link;
 //! - [`flatten`] copies the chapters, includes expanded, for skeptic, which
@@ -28,9 +29,9 @@
 //! `kernels.toml`, each listing's sources, manifest and accepted snapshots
 //! under `kmods/`, the simulations' snapshots under `examples/snapshots/`
 //! (each simulation is explored again and must equal its snapshot), the
-//! kernel source extracts under `src/kernel-sources/`, and `.ci/tools.env`;
-//! it runs `mdbook` (which runs this crate's preprocessor and
-//! mdbook-linkcheck2) and `pagefind`, and writes `book/` (or `--out`).
+//! kernel source extracts under `src/kernel-sources/`; it runs mdBook,
+//! Pagefind and lychee in this process (library crates pinned in
+//! `Cargo.lock`, nothing to install) and writes `book/` (or `--out`).
 //! It boots no guest and writes no snapshot: the book shows what was
 //! accepted, so it is built whatever the last run found.
 
@@ -39,12 +40,13 @@ pub mod cite;
 pub mod directive;
 pub mod files;
 pub mod flatten;
+pub mod links;
 pub mod parity;
 pub mod preprocessor;
 pub mod render;
+pub mod search_index;
 pub mod serve;
 pub mod source;
-pub mod tools;
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;

@@ -9,7 +9,7 @@
 //!    appendix, the appendix's evidence against the listings, links against
 //!    the chapters (fails naming the chapter file and line);
 //! 4. puts a link to the same page in every other language at the top of
-//!    each chapter (a Markdown link, so mdbook-linkcheck2 checks it), and
+//!    each chapter (a Markdown link, which the link check of the built pages follows), and
 //!    marks the chapter text as the part Pagefind indexes.
 
 use super::cite;
@@ -285,7 +285,7 @@ fn preprocess_stdio() -> Result<()> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())?;
     if ctx.mdbook_version != mdbook_preprocessor::MDBOOK_VERSION {
         eprintln!(
-            "mdbook-kmod: warning: built against mdBook {} but called by mdBook {}; the pinned version is in .ci/tools.env",
+            "mdbook-kmod: warning: built against mdBook {} but called by mdBook {}; the version verify uses is in Cargo.lock (mdbook-driver)",
             mdbook_preprocessor::MDBOOK_VERSION,
             ctx.mdbook_version
         );

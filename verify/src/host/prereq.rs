@@ -4,20 +4,37 @@ use anyhow::{bail, Result};
 use std::path::Path;
 use std::process::Command;
 
-/// (program on PATH, or an absolute path; Debian package that provides it)
-pub const REQUIRED: &[(&str, &str)] = &[
-    ("qemu-system-x86_64", "qemu-system-x86"),
-    ("mmdebstrap", "mmdebstrap"),
+/// (programs on PATH or absolute paths, any one of which will do; the
+/// Debian package that provides the first)
+pub const REQUIRED: &[(&[&str], &str)] = &[
+    (&["qemu-system-x86_64"], "qemu-system-x86"),
+    (&["mmdebstrap"], "mmdebstrap"),
     // mmdebstrap runs in a private mount namespace (provision), so an
     // interrupted root leaves nothing mounted on the host.
-    ("unshare", "util-linux"),
+    (&["unshare"], "util-linux"),
     // Every listing's build runs in a bubblewrap sandbox (sandbox.rs).
-    ("bwrap", "bubblewrap"),
+    (&["bwrap"], "bubblewrap"),
     // mmdebstrap checks the suites' signatures; Ubuntu hosts lack Debian's keys.
     (
-        "/usr/share/keyrings/debian-archive-keyring.gpg",
+        &["/usr/share/keyrings/debian-archive-keyring.gpg"],
         "debian-archive-keyring",
     ),
+    // The book's browser tests (tests/book.rs) read the pages in headless
+    // Chromium: the one tool of the book that cannot be a library.
+    (&CHROMIUMS, "chromium"),
+    // Chinese pages in those screenshots need a CJK font, or show empty boxes.
+    (
+        &["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"],
+        "fonts-wqy-microhei",
+    ),
+];
+
+/// The names a Chromium goes by on PATH, in the order the browser tests try them.
+pub const CHROMIUMS: [&str; 4] = [
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
 ];
 
 /// Whether `program` is a file on `$PATH` (or, given as an absolute path,
@@ -42,7 +59,7 @@ pub fn is_root() -> bool {
 pub fn missing_packages(present: impl Fn(&str) -> bool) -> Vec<&'static str> {
     let mut pkgs: Vec<&str> = REQUIRED
         .iter()
-        .filter(|(prog, _)| !present(prog))
+        .filter(|(progs, _)| !progs.iter().any(|p| present(p)))
         .map(|(_, pkg)| *pkg)
         .collect();
     pkgs.dedup();
@@ -55,8 +72,11 @@ pub fn install_command(pkgs: &[&str]) -> String {
 }
 
 /// Installs what is missing when running as root; otherwise stops with the
-/// exact command to run.
+/// exact command to run. One caller at a time in a process (test threads
+/// share it): apt-get holds dpkg's lock.
 pub fn ensure() -> Result<()> {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let missing = missing_packages(on_path);
     if missing.is_empty() {
         return Ok(());
@@ -95,8 +115,14 @@ mod tests {
 
     #[test]
     fn names_the_packages_and_the_command() {
-        let missing = missing_packages(|p| p == "unshare" || p == "bwrap" || p.starts_with('/'));
+        let missing = missing_packages(|p| {
+            p == "unshare" || p == "bwrap" || p.starts_with('/') || p == "google-chrome"
+        });
         assert_eq!(missing, ["qemu-system-x86", "mmdebstrap"]);
+        assert_eq!(
+            missing_packages(|p| !p.contains("chrom") && !p.ends_with(".ttc")),
+            ["chromium", "fonts-wqy-microhei"]
+        );
         assert_eq!(
             missing_packages(|p| !p.ends_with(".gpg")),
             ["debian-archive-keyring"]

@@ -103,8 +103,10 @@ fn note_to(bar: &ProgressBar, msg: &str, out: &mut dyn std::io::Write) {
 }
 
 /// Returns a checked root for `kernel`, creating it when it is missing,
-/// stale or damaged.
+/// stale or damaged. The host's prerequisites come first
+/// ([`crate::host::prereq::ensure`]: installed as root, else the command).
 pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> {
+    crate::host::prereq::ensure()?;
     let roots = roots_dir(cache);
     fs::create_dir_all(&roots).with_context(|| format!("creating {}", roots.display()))?;
     let dir = roots.join(&kernel.id);

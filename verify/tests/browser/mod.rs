@@ -14,24 +14,24 @@ use std::time::{Duration, Instant};
 
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The Chromium to run: `$CHROMIUM`, else the first of the usual names on PATH.
+/// The Chromium to run: `$CHROMIUM`, else the first of the usual names on
+/// PATH. Missing ones are installed by verify's prerequisite step, as for a
+/// run (as root: installed; otherwise it fails with the `apt-get` command).
 pub fn find_chromium() -> PathBuf {
     if let Some(p) = std::env::var_os("CHROMIUM") {
         return PathBuf::from(p);
     }
-    let names = [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ];
-    if let Some(name) = names.into_iter().find(|n| verify::host::prereq::on_path(n)) {
-        return PathBuf::from(name);
+    if let Err(e) = verify::host::prereq::ensure() {
+        panic!("the book's browser tests need headless Chromium: {e:#}");
     }
-    panic!(
-        "this test needs headless Chromium and found none on PATH (chromium, chromium-browser, google-chrome); \
-         install it with `apt-get install -y chromium` (Debian) or set CHROMIUM=/path/to/chrome"
-    );
+    let names = verify::host::prereq::CHROMIUMS;
+    match names.into_iter().find(|n| verify::host::prereq::on_path(n)) {
+        Some(name) => PathBuf::from(name),
+        None => panic!(
+            "this test needs headless Chromium and found none on PATH ({}); set CHROMIUM=/path/to/chrome",
+            names.join(", ")
+        ),
+    }
 }
 
 pub struct Browser {
