@@ -538,3 +538,30 @@ fn the_landing_page_follows_the_readers_choice_or_the_browsers_language() {
     visit("zh-CN,zh", Some(link), "/en/index.html");
     visit("zh-CN,zh", None, "/en/");
 }
+
+/// Writers use plain `mdbook serve`: `book.toml` as it is, its `kmod`
+/// preprocessor run as a command speaking mdBook's JSON protocol (here the
+/// built `mdbook-kmod` rather than `cargo run`, which would wait on cargo's
+/// lock), and mdBook's own html renderer.
+#[test]
+fn book_toml_builds_the_english_book_as_mdbook_serve_does() {
+    let mut cfg = mdbook_driver::config::Config::from_disk(repo().join("book.toml")).unwrap();
+    cfg.set(
+        "preprocessor.kmod.command",
+        env!("CARGO_BIN_EXE_mdbook-kmod"),
+    )
+    .unwrap();
+    let dest = test_dir().join("mdbook-serve");
+    let _ = std::fs::remove_dir_all(&dest);
+    cfg.set("build.build-dir", dest.to_string_lossy().as_ref())
+        .unwrap();
+    let book = mdbook_driver::MDBook::load_with_config(repo(), cfg).unwrap();
+    book.build().unwrap();
+    let html = std::fs::read_to_string(dest.join("creating-and-stopping.html")).unwrap();
+    assert!(html.contains("<html lang=\"en\""), "the English book");
+    assert!(
+        html.contains("id=\"kmod-stop_after_run\""),
+        "the listing was expanded by the command preprocessor"
+    );
+    assert_eq!(html.matches("{{#kmod").count(), 0);
+}
