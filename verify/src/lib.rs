@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod book;
 #[cfg(test)]
 mod fixtures;

@@ -83,6 +83,24 @@ enum Cmd {
         #[arg(long = "tree", value_name = "ID=DIR", value_parser = parse_tree)]
         trees: Vec<(String, PathBuf)>,
     },
+    /// Measure what a run costs on this machine: a bare boot of each kernel
+    /// (the floor), a trivial listing cold and warm, the edit loop and the
+    /// whole matrix, each with its ratio to the floor; written as JSON.
+    /// Build with --release for figures that are the harness's, not debug code's.
+    Bench {
+        /// Only this kernel of kernels.toml (repeatable); all by default.
+        #[arg(short, long = "kernel", value_name = "ID")]
+        kernels: Vec<String>,
+        /// Tries of each figure but the matrix (the median is reported).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=20))]
+        runs: u16,
+        /// Skip the whole matrix (its run takes minutes).
+        #[arg(long)]
+        no_matrix: bool,
+        /// Where to write the figures (default: target/verify/bench.json).
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() {
@@ -113,6 +131,23 @@ fn real_main() -> Result<bool> {
             kernels,
             trees,
         }) => sources_main(update, kernels, trees, cli.cache_dir, cli.repo),
+        Some(Cmd::Bench {
+            kernels,
+            runs,
+            no_matrix,
+            json,
+        }) => {
+            let repo = find_repo(cli.repo)?;
+            verify::bench::main(&verify::bench::Options {
+                json: json.unwrap_or_else(|| repo.join("target/verify/bench.json")),
+                repo,
+                kernels,
+                runs: runs as usize,
+                matrix: !no_matrix,
+                cache_dir: cli.cache_dir,
+            })?;
+            Ok(true)
+        }
         None => run_main(cli),
     }
 }
@@ -142,6 +177,7 @@ fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
     let name = match cmd {
         Cmd::Book { .. } => "book",
         Cmd::Sources { .. } => "sources",
+        Cmd::Bench { .. } => "bench",
     };
     bail!(
         "`verify {name}` does not take {}: options and names of the run \
