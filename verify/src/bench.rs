@@ -7,8 +7,9 @@
 //! - **floor**: a bare boot of each kernel to an init that powers off
 //!   (the harness's init with no step and no module);
 //! - **trivial, cold / warm**: one trivial listing (a module that starts a
-//!   kthread and stops it) built, packed, booted and read on each kernel,
-//!   from an empty work directory (cold) and again in the same one (warm);
+//!   kthread and stops it) built, packed, booted and read on each kernel:
+//!   cold, with a source no kept build matches, in an empty work directory;
+//!   warm, the same source again (its build kept, [`crate::host::build_cache`]);
 //! - **edit loop**: that listing, accepted, its `pr_info()` text changed,
 //!   then `verify NAME` on every kernel until its diff is printed (once);
 //! - **matrix**: the whole run of the repository's listings on the chosen
@@ -301,7 +302,15 @@ pub fn measure(opts: &Options) -> Result<Figures> {
             work: work.join("trivial"),
             insmod: insmod.clone(),
         };
+        // Cold: a source no run has built (a new text each try, so no kept
+        // build matches) in an empty work directory.
+        let mut cold_try = 0;
         let cold = tries(runs, || {
+            cold_try += 1;
+            write_trivial(
+                &scratch.join("kmods"),
+                &format!("started {} cold {cold_try} {}", k.id, std::process::id()),
+            )?;
             let _ = std::fs::remove_dir_all(&paths.work);
             std::fs::create_dir_all(&paths.work)?;
             run_once(&root, &trivial, &paths)

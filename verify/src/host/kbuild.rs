@@ -2,6 +2,7 @@
 //! toolchain: the module must be built by the compiler its kernel was built
 //! with (DESIGN.md §2).
 
+use crate::host::build_cache;
 use crate::host::provision::Root;
 use crate::host::sandbox::{self, MOUNT};
 use anyhow::{bail, Context, Result};
@@ -18,8 +19,12 @@ pub struct Built {
     /// `make` succeeded and left at least one `.ko`; `false` is the listing's
     /// build error, an outcome rather than an `Err`.
     pub ok: bool,
-    /// Wall seconds `make` took (the copy of the sources not counted).
+    /// Wall seconds `make` took (the copy of the sources not counted); for
+    /// a kept build, what it took when it was made.
     pub secs: f64,
+    /// Whether this result came from the kept builds ([`build_cached`])
+    /// rather than a `make` of this run.
+    pub cached: bool,
 }
 
 impl Built {
@@ -74,19 +79,9 @@ pub fn build(root: &Root, example: &Path, work: &Path) -> Result<Built> {
     }
     sandbox::hand_over(work)?;
     let started = Instant::now();
-    let headers = root.headers();
-    let out = sandbox::run(
-        &root.dir,
-        work,
-        &[
-            "make",
-            "-C",
-            &headers,
-            &format!("M={MOUNT}"),
-            "W=1",
-            "modules",
-        ],
-    )?;
+    let argv = make_argv(&root.headers());
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let out = sandbox::run(&root.dir, work, &argv)?;
     let mut log = String::from_utf8_lossy(&out.stdout).into_owned();
     log.push_str(&String::from_utf8_lossy(&out.stderr));
     let modules = modules(work)?;
@@ -95,7 +90,76 @@ pub fn build(root: &Root, example: &Path, work: &Path) -> Result<Built> {
         modules,
         log,
         secs: started.elapsed().as_secs_f64(),
+        cached: false,
     })
+}
+
+/// The `make` command line of [`build`].
+fn make_argv(headers: &str) -> Vec<String> {
+    [
+        "make".to_string(),
+        "-C".to_string(),
+        headers.to_string(),
+        format!("M={MOUNT}"),
+        "W=1".to_string(),
+        "modules".to_string(),
+    ]
+    .to_vec()
+}
+
+/// [`build`], unless the same build is kept in the root's cache
+/// ([`crate::host::build_cache`]: same sources, root and command line): then
+/// its `.ko` files are copied into `work` and its log is the build's.
+/// A build made here is kept for the next run. `note` is told about a
+/// corrupt kept build (removed, built again).
+pub fn build_cached(
+    root: &Root,
+    example: &Path,
+    work: &Path,
+    note: &mut dyn FnMut(String),
+) -> Result<Built> {
+    let sources = sources(example)?;
+    let cache_dir = root.cache();
+    let manifest = crate::host::provision::manifest_path(&cache_dir, &root.kernel.id);
+    let root_manifest = std::fs::read(&manifest)
+        .with_context(|| format!("reading the build root's manifest {}", manifest.display()))?;
+    let argv = make_argv(&root.headers());
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let key = build_cache::key(&build_cache::Inputs {
+        kernel: format!(
+            "{}\n{}\n{}",
+            serde_json::to_string(&root.kernel)?,
+            root.release,
+            root.cc
+        ),
+        root_manifest: &root_manifest,
+        argv: &argv,
+        sources: &sources,
+    })?;
+    let cache = build_cache::Cache::new(&cache_dir.join("builds"));
+    if let Some(entry) = cache.get(&key, note)? {
+        if work.symlink_metadata().is_ok() {
+            std::fs::remove_dir_all(work)
+                .with_context(|| format!("cleaning {}", work.display()))?;
+        }
+        std::fs::create_dir_all(work)?;
+        let mut modules = Vec::new();
+        for m in &entry.modules {
+            let to = work.join(m.file_name().expect("a module file"));
+            copy_regular(m, &to)?;
+            modules.push(to);
+        }
+        return Ok(Built {
+            modules,
+            log: entry.log,
+            ok: entry.ok,
+            secs: entry.secs,
+            cached: true,
+        });
+    }
+    let built = build(root, example, work)?;
+    cache.put(&key, &built.log, built.ok, built.secs, &built.modules)?;
+    Ok(built)
 }
 
 /// The files of `example` a build needs (`*.c`, `*.h`, `Kbuild`, `Makefile`)

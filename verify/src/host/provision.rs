@@ -48,6 +48,13 @@ impl Root {
     pub fn busybox(&self) -> PathBuf {
         self.dir.join("bin/busybox")
     }
+    /// The cache this root is in: [`Root::dir`] is `CACHE/roots/<id>`.
+    pub fn cache(&self) -> PathBuf {
+        self.dir
+            .parent()
+            .and_then(Path::parent)
+            .map_or_else(|| self.dir.clone(), Path::to_path_buf)
+    }
 }
 
 /// What a finished root records about itself; a root whose stamp does not

@@ -211,11 +211,15 @@ pub fn run(opts: &Options) -> Result<bool> {
                         format!("{} on {}: {}", sc.id(), root.kernel.id, style(e).red())
                     }
                     (None, Some(o)) => format!(
-                        "{} on {}: {} (build {:.1}s, boot {:.1}s)",
+                        "{} on {}: {} (build {}, boot {:.1}s)",
                         sc.id(),
                         root.kernel.id,
                         o.outcome,
-                        o.build_secs,
+                        if o.build_cached {
+                            "kept".to_string()
+                        } else {
+                            format!("{:.1}s", o.build_secs)
+                        },
                         o.boot_secs
                     ),
                     _ => String::new(),

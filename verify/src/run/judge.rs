@@ -547,6 +547,7 @@ mod tests {
             channel: String::new(),
             cut: None,
             build_secs: 1.0,
+            build_cached: false,
             boot_secs: 2.0,
             boot: None,
             warnings: vec![],

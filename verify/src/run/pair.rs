@@ -39,8 +39,11 @@ pub struct RunOutput {
     /// Why the run was stopped before the guest finished, if it was
     /// (also the last line of `text`).
     pub cut: Option<String>,
-    /// Seconds `make` took ([`kbuild::Built::secs`]).
+    /// Seconds `make` took ([`kbuild::Built::secs`]); for a kept build, what
+    /// it took when it was made.
     pub build_secs: f64,
+    /// The build was a kept one ([`kbuild::build_cached`]), not made in this run.
+    pub build_cached: bool,
     /// Seconds QEMU ran, boot included ([`vm::Run::secs`]); 0 after a build
     /// error.
     pub boot_secs: f64,
@@ -69,7 +72,9 @@ pub struct Paths {
 /// a listing's own failure is an outcome, never an error.
 pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
     let _lock = workdir::lock(&paths.work)?;
-    let built = kbuild::build(root, &s.dir, &paths.work.join("build"))?;
+    let built = kbuild::build_cached(root, &s.dir, &paths.work.join("build"), &mut |m| {
+        eprintln!("{}: {m}", s.name)
+    })?;
     let warnings: Vec<String> = built.warnings().iter().map(|w| w.to_string()).collect();
     let expected = s.expected(&root.kernel.id);
     if let Some(outcome) = after_build(built.ok, !warnings.is_empty(), expected) {
@@ -87,6 +92,7 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
             channel: String::new(),
             cut: None,
             build_secs: built.secs,
+            build_cached: built.cached,
             boot_secs: 0.0,
             boot: None,
             warnings,
@@ -139,6 +145,7 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
         channel: run.channel,
         cut,
         build_secs: built.secs,
+        build_cached: built.cached,
         boot_secs: run.secs,
         boot: Some(boot),
         warnings,
