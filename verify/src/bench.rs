@@ -115,7 +115,7 @@ pub struct Figures {
     pub date: String,
     /// CPUs available to this process.
     pub cpus: usize,
-    /// The accelerator QEMU used (`tcg`).
+    /// The accelerator QEMU used, and why (`tcg (the KVM smoke boot … failed: …)`).
     pub accelerator: String,
     /// Tries per figure.
     pub runs: usize,
@@ -286,21 +286,33 @@ pub fn measure(opts: &Options) -> Result<Figures> {
 
     let runs = opts.runs.max(1);
     let mut per_kernel = Vec::new();
+    let mut accel = None;
     for k in &kernels {
         let root = provision::ensure(&cache, k, &ProgressBar::hidden())?;
         let work = bench_dir.join("work").join(&k.id);
         let insmod = kbuild::guest_insmod(&root, &work.join(".guest"))?;
+        // Chosen once, as a run chooses it (with the first kernel).
+        let choice = match &accel {
+            Some(c) => c,
+            None => {
+                let c = crate::guest::accel::choose(&root, &insmod, &work.join(".accel"))?;
+                eprintln!("accelerator: {} ({})", c.accel, c.why);
+                accel.insert(c)
+            }
+        };
+        let accel_used = choice.accel;
         let bare = Scenario {
             steps: Vec::new(),
             ..trivial.clone()
         };
         let floor = tries(runs, || {
-            boot_bare(&root, &bare, &insmod, &work.join("bare"))
+            boot_bare(&root, &bare, &insmod, &work.join("bare"), accel_used)
         })?;
         eprintln!("{:>7} floor         {}", k.id, show(&floor, None));
         let paths = Paths {
             work: work.join("trivial"),
             insmod: insmod.clone(),
+            accel: accel_used,
         };
         // Cold: a source no run has built (a new text each try, so no kept
         // build matches) in an empty work directory.
@@ -398,7 +410,9 @@ pub fn measure(opts: &Options) -> Result<Figures> {
     Ok(Figures {
         date: crate::measure::utc_day(std::time::SystemTime::now()),
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        accelerator: "tcg".into(),
+        accelerator: accel
+            .map(|c| format!("{} ({})", c.accel, c.why))
+            .unwrap_or_default(),
         runs,
         edit_loop_to_floor: edit_loop.median / mean_floor,
         kernels: per_kernel,
@@ -419,7 +433,13 @@ fn count_pairs(repo: &Path, matrix: &Matrix, kernels: &[String]) -> Result<usize
 }
 
 /// A boot with no module and no step: the init mounts, reports, powers off.
-fn boot_bare(root: &Root, bare: &Scenario, insmod: &Path, work: &Path) -> Result<()> {
+fn boot_bare(
+    root: &Root,
+    bare: &Scenario,
+    insmod: &Path,
+    work: &Path,
+    accel: crate::guest::vm::Accel,
+) -> Result<()> {
     let _ = std::fs::remove_dir_all(work);
     std::fs::create_dir_all(work)?;
     let image = crate::guest::initramfs::build(&root.busybox(), insmod, &[], &[], 0)?;
@@ -435,6 +455,7 @@ fn boot_bare(root: &Root, bare: &Scenario, insmod: &Path, work: &Path) -> Result
         time_limit: Duration::from_secs(60),
         boot_limit: Duration::from_secs(90),
         wake_steps: Vec::new(),
+        accel,
     }
     .run()?;
     if !matches!(run.exit, crate::guest::vm::Exit::Guest(_)) {

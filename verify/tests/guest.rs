@@ -141,6 +141,7 @@ fn a_damaged_vmlinux_falls_back_to_the_bzimage() {
     let paths = verify::run::pair::Paths {
         work: work.join("pair"),
         insmod: verify::host::kbuild::guest_insmod(&root, &work.join("guest")).unwrap(),
+        accel: verify::guest::vm::Accel::Tcg,
     };
     let out = {
         let _one = common::one_at_a_time();
@@ -151,6 +152,55 @@ fn a_damaged_vmlinux_falls_back_to_the_bzimage() {
         out.outcome,
         verify::text::outcome::Outcome::Clean,
         "{}",
+        out.text
+    );
+}
+
+#[test]
+fn the_accelerator_is_chosen_by_a_smoke_boot_that_cannot_hang() {
+    // On this project's machine kind /dev/kvm is there and QEMU aborts on it
+    // ("failed to set MSR 0x10a"); elsewhere it may work or be absent. Either
+    // way the choice comes within the smoke boot's limit, says why, and the
+    // chosen accelerator boots a listing.
+    let repo = common::repo();
+    let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
+    let kernel = &matrix.select(&["6.1".to_string()]).unwrap()[0];
+    let cache = verify::host::provision::default_cache_dir();
+    let root =
+        verify::host::provision::ensure(&cache, kernel, &indicatif::ProgressBar::hidden()).unwrap();
+    let work = repo.join("target/verify-cases/accel");
+    let insmod = verify::host::kbuild::guest_insmod(&root, &work.join("guest")).unwrap();
+    let _one = common::one_at_a_time();
+    let started = std::time::Instant::now();
+    let choice = verify::guest::accel::choose(&root, &insmod, &work.join("smoke")).unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the choice took {:?}",
+        started.elapsed()
+    );
+    let kvm_opens = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/kvm")
+        .is_ok();
+    if !kvm_opens {
+        assert_eq!(choice.accel, verify::guest::vm::Accel::Tcg);
+        assert!(choice.why.contains("/dev/kvm"), "{}", choice.why);
+    }
+    let sc = verify::manifest::Scenario::load(&repo.join("kmods/stop_after_run"), &matrix.ids())
+        .unwrap();
+    let paths = verify::run::pair::Paths {
+        work: work.join("pair"),
+        insmod,
+        accel: choice.accel,
+    };
+    let out = verify::run::pair::run(&root, &sc, &paths).unwrap();
+    assert_eq!(
+        out.outcome,
+        verify::text::outcome::Outcome::Clean,
+        "{} ({}):\n{}",
+        choice.accel,
+        choice.why,
         out.text
     );
 }

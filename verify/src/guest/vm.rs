@@ -60,6 +60,35 @@ pub enum Boot {
     BzImage,
 }
 
+/// The accelerator QEMU runs the guest with ([`crate::guest::accel`] chooses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Accel {
+    /// Software emulation: works on any host, slower.
+    Tcg,
+    /// The host kernel's KVM, with the host's CPU model.
+    Kvm,
+}
+
+impl Accel {
+    /// `-M` and `-cpu` for QEMU.
+    fn qemu_args(self) -> [&'static str; 4] {
+        match self {
+            Accel::Tcg => ["-M", "microvm,accel=tcg", "-cpu", "max"],
+            Accel::Kvm => ["-M", "microvm,accel=kvm", "-cpu", "host"],
+        }
+    }
+}
+
+impl std::fmt::Display for Accel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Accel::Tcg => "tcg",
+            Accel::Kvm => "kvm",
+        })
+    }
+}
+
 /// How QEMU ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
@@ -108,7 +137,7 @@ pub struct Run {
     pub secs: f64,
 }
 
-/// One QEMU microvm under TCG (256 MiB, `-nodefaults`; the console on
+/// One QEMU microvm (TCG or KVM, 256 MiB, `-nodefaults`; the console on
 /// ttyS0, the side channel on ttyS1, isa-debug-exit) booting `kernel`.
 pub struct Machine<'a> {
     /// The vmlinux (PVH entry) or the bzImage of the build root.
@@ -130,6 +159,8 @@ pub struct Machine<'a> {
     /// freeze the system: while one runs, the host writes to the console
     /// every [`WAKE_EVERY`] to wake the guest.
     pub wake_steps: Vec<usize>,
+    /// TCG, or KVM where its smoke boot passed.
+    pub accel: Accel,
 }
 
 /// What the side channel has said so far, read incrementally from its file
@@ -184,7 +215,8 @@ impl ChannelWatch {
 impl Machine<'_> {
     fn command(&self) -> Command {
         let mut c = Command::new("qemu-system-x86_64");
-        c.args(["-M", "microvm,accel=tcg", "-cpu", "max", "-m", "256M"])
+        c.args(self.accel.qemu_args())
+            .args(["-m", "256M"])
             .args(["-smp", &self.vcpus.to_string()])
             .args(["-nodefaults", "-no-user-config", "-display", "none"])
             .args(["-no-reboot", "-serial", "stdio"])

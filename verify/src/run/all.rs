@@ -113,7 +113,18 @@ pub fn run(opts: &Options) -> Result<bool> {
     let (simulations, mut warnings) = run_simulations(&repo, &sims, opts.accept, ci)?;
     if scenarios.is_empty() {
         // Only simulations: no kernel is needed.
-        return finish(opts, &repo, started, vec![], vec![], simulations, warnings);
+        return finish(
+            opts,
+            &repo,
+            started,
+            Guests {
+                kernels: vec![],
+                accelerator: None,
+            },
+            vec![],
+            simulations,
+            warnings,
+        );
     }
     prereq::ensure()?;
 
@@ -149,6 +160,15 @@ pub fn run(opts: &Options) -> Result<bool> {
         .iter()
         .map(|r| kbuild::guest_insmod(r, &work_root.join(&r.kernel.id).join(".guest")))
         .collect::<Result<Vec<_>>>()?;
+    let accel = crate::guest::accel::choose(
+        &roots[0],
+        &insmods[0],
+        &work_root.join(&roots[0].kernel.id).join(".accel"),
+    )?;
+    say(
+        &multi,
+        format!("accelerator: {} ({})", accel.accel, accel.why),
+    );
     let queue = Mutex::new(pairs.iter().copied().collect::<VecDeque<_>>());
     let results: Mutex<BTreeMap<(usize, usize), Ran>> = Default::default();
     std::thread::scope(|scope| {
@@ -161,6 +181,7 @@ pub fn run(opts: &Options) -> Result<bool> {
                 let paths = pair::Paths {
                     work: work_root.join(&root.kernel.id).join(sc.id()),
                     insmod: insmods[k].clone(),
+                    accel: accel.accel,
                 };
                 let mut outs = Vec::new();
                 let mut failure = None;
@@ -276,7 +297,10 @@ pub fn run(opts: &Options) -> Result<bool> {
         opts,
         &repo,
         started,
-        kernels,
+        Guests {
+            kernels,
+            accelerator: Some(format!("{} ({})", accel.accel, accel.why)),
+        },
         entries,
         simulations,
         warnings,
@@ -287,18 +311,25 @@ pub fn run(opts: &Options) -> Result<bool> {
     Ok(passed && sources.is_empty())
 }
 
+/// The machines of a run: its kernels and the accelerator (none without a guest).
+struct Guests {
+    kernels: Vec<KernelInfo>,
+    accelerator: Option<String>,
+}
+
 /// The report and the tables.
 fn finish(
     opts: &Options,
     repo: &Path,
     started: Instant,
-    kernels: Vec<KernelInfo>,
+    guests: Guests,
     entries: Vec<Entry>,
     simulations: Vec<SimEntry>,
     warnings: Vec<String>,
 ) -> Result<bool> {
     let report = Report {
-        kernels,
+        kernels: guests.kernels,
+        accelerator: guests.accelerator,
         passed: Report::all_passed(&entries, &simulations),
         entries,
         simulations,
@@ -449,6 +480,7 @@ mod tests {
 
     fn report(sims: &[(&str, Status, Option<&str>)]) -> Report {
         Report {
+            accelerator: None,
             kernels: vec![],
             entries: vec![],
             simulations: sims

@@ -781,6 +781,7 @@ mod tests {
         assert!(store.pending().unwrap().is_empty());
         // The table and the report are made of all of them.
         let report = crate::run::report::Report {
+            accelerator: None,
             kernels: vec![],
             passed: false,
             entries,

@@ -65,6 +65,8 @@ pub struct Paths {
     pub work: PathBuf,
     /// The guest's insmod, built for this root.
     pub insmod: PathBuf,
+    /// The accelerator the run's guests use ([`crate::guest::accel::choose`]).
+    pub accel: vm::Accel,
 }
 
 /// Builds, packs and boots scenario `s` on `root`, and reads the result.
@@ -110,7 +112,7 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
     let initrd = paths.work.join("initramfs.cpio");
     std::fs::write(&initrd, image).with_context(|| format!("writing {}", initrd.display()))?;
 
-    let (run, boot) = boot(root, s, &initrd, &paths.work.join("channel.log"))?;
+    let (run, boot) = boot(root, s, paths, &initrd, &paths.work.join("channel.log"))?;
     let split = console::split(&run.console, &run.channel);
     if !split.problems.is_empty() {
         let kept = paths.work.join("console-failed.log");
@@ -177,7 +179,13 @@ pub fn after_build(built: bool, warned: bool, expected: Outcome) -> Option<Outco
 /// Boots the extracted vmlinux through PVH; falls back to the bzImage when
 /// there is no vmlinux, QEMU refused it (a damaged file: QEMU's message is
 /// shown), or the PVH boot printed nothing at all.
-fn boot(root: &Root, s: &Scenario, initrd: &Path, channel: &Path) -> Result<(vm::Run, Boot)> {
+fn boot(
+    root: &Root,
+    s: &Scenario,
+    paths: &Paths,
+    initrd: &Path,
+    channel: &Path,
+) -> Result<(vm::Run, Boot)> {
     let machine = |kernel: &Path| {
         Machine {
             kernel,
@@ -194,6 +202,7 @@ fn boot(root: &Root, s: &Scenario, initrd: &Path, channel: &Path) -> Result<(vm:
                 .filter(|(_, step)| step.is_freeze())
                 .map(|(i, _)| i + 1)
                 .collect(),
+            accel: paths.accel,
         }
         .run()
     };

@@ -167,6 +167,10 @@ impl SimEntry {
 pub struct Report {
     /// The kernels the run used, in matrix order.
     pub kernels: Vec<KernelInfo>,
+    /// The accelerator every guest used and why (`tcg (no usable
+    /// /dev/kvm: …)`, `kvm (smoke boot of 5.10 passed in 0.6 s)`); `None`
+    /// when no guest ran.
+    pub accelerator: Option<String>,
     /// One per listing run (the listing, then each variant) × kernel it runs
     /// on: listings by name, kernels in matrix order.
     pub entries: Vec<Entry>,
@@ -310,6 +314,7 @@ mod tests {
     fn simulations_get_rows_of_their_own() {
         console::set_colors_enabled(false);
         let r = Report {
+            accelerator: None,
             kernels: vec![],
             entries: vec![],
             simulations: vec![
@@ -346,6 +351,7 @@ mod tests {
         let broken = sim("broken", Status::Missing, Some("outcome oops"));
         assert!(!broken.is_new() && !broken.passed());
         let r = Report {
+            accelerator: None,
             kernels: vec![],
             entries: vec![],
             simulations: vec![new, broken],
