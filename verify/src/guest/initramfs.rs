@@ -3,7 +3,9 @@
 
 use crate::manifest::{shell_quote, Action, Step};
 use anyhow::{Context, Result};
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Port of QEMU's isa-debug-exit device; QEMU exits with `value*2+1`.
 pub const DEBUG_EXIT_PORT: u16 = 0xf4;
@@ -285,14 +287,36 @@ pub fn debug_exit_program(status: u8) -> Vec<u8> {
     elf
 }
 
-/// Builds the initramfs for one scenario run.
-pub fn build(
-    busybox: &Path,
-    insmod: &Path,
-    modules: &[std::path::PathBuf],
-    steps: &[Step],
-    grace_secs: u32,
-) -> Result<Vec<u8>> {
+/// The part of every run's archive that depends only on the build root:
+/// the directories, the console node, busybox, the exit program, the
+/// guest's insmod and the helper scripts. Made once per (busybox, insmod)
+/// in a process and shared: a run adds only [`run_part`] after it (the
+/// kernel unpacks concatenated archives in turn, `init/initramfs.c`).
+pub fn base(busybox: &Path, insmod: &Path) -> Result<Arc<Vec<u8>>> {
+    type Made = HashMap<(PathBuf, PathBuf, String), Arc<Vec<u8>>>;
+    static MADE: Mutex<Option<Made>> = Mutex::new(None);
+    // A file changed under the same path (a root made again, insmod
+    // rebuilt) is another base.
+    let identity = |p: &Path| -> String {
+        std::fs::metadata(p)
+            .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
+            .unwrap_or_default()
+    };
+    let key = (
+        busybox.to_path_buf(),
+        insmod.to_path_buf(),
+        identity(busybox) + "/" + &identity(insmod),
+    );
+    let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(b) = made.as_ref().and_then(|m| m.get(&key)) {
+        return Ok(b.clone());
+    }
+    let b = Arc::new(base_archive(busybox, insmod)?);
+    made.get_or_insert_with(HashMap::new).insert(key, b.clone());
+    Ok(b)
+}
+
+fn base_archive(busybox: &Path, insmod: &Path) -> Result<Vec<u8>> {
     let mut c = Cpio::default();
     for d in ["bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules"] {
         c.dir(d);
@@ -306,6 +330,21 @@ pub fn build(
     c.dir("sbin");
     let ins = std::fs::read(insmod).with_context(|| format!("reading {}", insmod.display()))?;
     c.file("sbin/insmod", 0o755, &ins);
+    c.dir("lib/verify");
+    c.file("lib/verify/kthreads", 0o755, KTHREADS.as_bytes());
+    c.file("lib/verify/show", 0o755, SHOW.as_bytes());
+    c.file("lib/verify/signal", 0o755, SIGNAL.as_bytes());
+    c.file("lib/verify/freeze", 0o755, FREEZE.as_bytes());
+    Ok(c.finish())
+}
+
+/// What one run adds after the [`base`]: its modules and its `/init`. Its
+/// inode numbers start past the base's, so no two entries share one.
+pub fn run_part(modules: &[PathBuf], steps: &[Step], grace_secs: u32) -> Result<Vec<u8>> {
+    let mut c = Cpio {
+        ino: RUN_PART_INO,
+        ..Cpio::default()
+    };
     for m in modules {
         let name = m
             .file_name()
@@ -314,18 +353,67 @@ pub fn build(
         let data = std::fs::read(m).with_context(|| format!("reading {}", m.display()))?;
         c.file(&format!("lib/modules/{name}"), 0o644, &data);
     }
-    c.dir("lib/verify");
-    c.file("lib/verify/kthreads", 0o755, KTHREADS.as_bytes());
-    c.file("lib/verify/show", 0o755, SHOW.as_bytes());
-    c.file("lib/verify/signal", 0o755, SIGNAL.as_bytes());
-    c.file("lib/verify/freeze", 0o755, FREEZE.as_bytes());
     c.file("init", 0o755, init_script(steps, grace_secs).as_bytes());
     Ok(c.finish())
+}
+
+/// Where [`run_part`]'s inode numbers start: far above the base's few dozen.
+const RUN_PART_INO: u32 = 1 << 20;
+
+/// Builds the initramfs for one scenario run: the [`base`] of the root,
+/// then the run's [`run_part`].
+pub fn build(
+    busybox: &Path,
+    insmod: &Path,
+    modules: &[PathBuf],
+    steps: &[Step],
+    grace_secs: u32,
+) -> Result<Vec<u8>> {
+    let base = base(busybox, insmod)?;
+    let part = run_part(modules, steps, grace_secs)?;
+    let mut out = Vec::with_capacity(base.len() + part.len());
+    out.extend_from_slice(&base);
+    out.extend_from_slice(&part);
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_base_is_made_once_per_root_file_and_the_run_part_follows_it() {
+        let d = std::env::temp_dir().join(format!("verify-initrd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        let (bb, ins, ko) = (d.join("busybox"), d.join("insmod"), d.join("m.ko"));
+        std::fs::write(&bb, b"busybox").unwrap();
+        std::fs::write(&ins, b"insmod").unwrap();
+        std::fs::write(&ko, b"module").unwrap();
+        let a = base(&bb, &ins).unwrap();
+        let b = base(&bb, &ins).unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "made once");
+        let part = run_part(std::slice::from_ref(&ko), &[], 1).unwrap();
+        let whole = build(&bb, &ins, std::slice::from_ref(&ko), &[], 1).unwrap();
+        assert_eq!(whole, [a.as_slice(), part.as_slice()].concat());
+        // Each archive ends on a 512-byte record, as the kernel reads them.
+        assert!(a.len().is_multiple_of(512) && part.len().is_multiple_of(512));
+        // The run part's inodes are past the base's.
+        let inodes = |buf: &[u8]| -> Vec<u32> {
+            let text = String::from_utf8_lossy(buf).into_owned();
+            text.match_indices("070701")
+                .map(|(i, _)| u32::from_str_radix(&text[i + 6..i + 14], 16).unwrap())
+                .collect()
+        };
+        let (ai, pi) = (inodes(&a), inodes(&part));
+        assert!(pi.iter().all(|p| !ai.contains(p)), "{ai:?} {pi:?}");
+        // Another insmod under the same path is another base.
+        std::fs::write(&ins, b"insmod, rebuilt").unwrap();
+        let c = base(&bb, &ins).unwrap();
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert!(String::from_utf8_lossy(&c).contains("insmod, rebuilt"));
+        let _ = std::fs::remove_dir_all(&d);
+    }
 
     #[test]
     fn newc_layout() {
