@@ -87,6 +87,21 @@ enum Cmd {
     /// (the floor), a trivial listing cold and warm, the edit loop and the
     /// whole matrix, each with its ratio to the floor; written as JSON.
     /// Build with --release for figures that are the harness's, not debug code's.
+    /// Merge the reports of runs that each covered part of the matrix
+    /// (`verify --kernel ID --no-book --report PART.json`, one per kernel in
+    /// CI) into one, checked to hold every listing on every kernel exactly
+    /// once; then build the book.
+    Merge {
+        /// The report parts.
+        #[arg(required = true, value_name = "PART.json")]
+        parts: Vec<PathBuf>,
+        /// Where to write the merged report (default: target/verify/report.json).
+        #[arg(long, value_name = "PATH")]
+        report: Option<PathBuf>,
+        /// Do not build the book after merging.
+        #[arg(long)]
+        no_book: bool,
+    },
     Bench {
         /// Only this kernel of kernels.toml (repeatable); all by default.
         #[arg(short, long = "kernel", value_name = "ID")]
@@ -131,6 +146,26 @@ fn real_main() -> Result<bool> {
             kernels,
             trees,
         }) => sources_main(update, kernels, trees, cli.cache_dir, cli.repo),
+        Some(Cmd::Merge {
+            parts,
+            report,
+            no_book,
+        }) => {
+            let repo = find_repo(cli.repo)?;
+            let out = report.unwrap_or_else(|| repo.join("target/verify/report.json"));
+            let passed = verify::run::merge::main(&repo, &parts, &out)?;
+            if no_book {
+                return Ok(passed);
+            }
+            let book_ok = match verify::book::build::with_this_program(&repo, None, false) {
+                Ok(_) => true,
+                Err(e) => {
+                    eprintln!("{} the book: {e:#}", style("FAIL").red().bold());
+                    false
+                }
+            };
+            Ok(passed && book_ok)
+        }
         Some(Cmd::Bench {
             kernels,
             runs,
@@ -178,6 +213,7 @@ fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
         Cmd::Book { .. } => "book",
         Cmd::Sources { .. } => "sources",
         Cmd::Bench { .. } => "bench",
+        Cmd::Merge { .. } => "merge",
     };
     bail!(
         "`verify {name}` does not take {}: options and names of the run \

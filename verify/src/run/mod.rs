@@ -1,7 +1,8 @@
 //! The sixth stage, the run: every selected listing on every selected kernel
 //! ([`all`]), one listing on one kernel ([`pair`]), the judging of their
 //! output against the snapshots ([`judge`]) and against the models
-//! ([`crosscheck`]), the simulations ([`sim`]), and the report ([`report`]).
+//! ([`crosscheck`]), the simulations ([`sim`]), the report ([`report`]), and
+//! the merge of reports of runs that each covered part of the matrix ([`merge`]).
 //!
 //! What it touches: the stages before it, through their interfaces
 //! (manifests through [`crate::manifest`], build roots and builds through
@@ -17,6 +18,7 @@
 pub mod all;
 pub mod crosscheck;
 pub mod judge;
+pub mod merge;
 pub mod messages;
 pub mod pair;
 pub mod report;
