@@ -163,18 +163,20 @@ pub struct Machine<'a> {
     pub accel: Accel,
 }
 
-/// What the side channel has said so far, read incrementally from its file
-/// (a few dozen lines: read again whole with [`crate::guest::channel::parse`] each
-/// time it grows).
+/// What the side channel has said so far, read incrementally from its file:
+/// each poll reads the bytes QEMU wrote since the last one and parses only
+/// the lines they complete, so a long run never parses its channel again.
 #[derive(Default)]
 struct ChannelWatch {
     file: Option<std::fs::File>,
     bytes: Vec<u8>,
+    /// `bytes[..parsed]` are complete lines already parsed.
+    parsed: usize,
     started: bool,
     finished: bool,
-    /// A freeze step has started and not yet ended: the guest may be
-    /// asleep, waiting for the host to wake it.
-    freezing: bool,
+    /// The freeze step that has started and not yet ended, if any: the
+    /// guest may be asleep, waiting for the host to wake it.
+    freezing: Option<usize>,
     /// The freeze steps' numbers ([`Machine::wake_steps`]).
     wake_steps: Vec<usize>,
 }
@@ -188,27 +190,37 @@ impl ChannelWatch {
         let Some(f) = self.file.as_mut() else {
             return;
         };
-        let before = self.bytes.len();
-        if f.read_to_end(&mut self.bytes).is_err() || self.bytes.len() == before {
+        if f.read_to_end(&mut self.bytes).is_err() {
             return;
         }
-        let (records, _) = crate::guest::channel::parse(&String::from_utf8_lossy(&self.bytes));
-        let has = |e: crate::guest::channel::Event| records.iter().any(|r| r.event == e);
-        self.started = has(crate::guest::channel::Event::Start);
-        self.finished = has(crate::guest::channel::Event::End);
-        let mut freezing = None;
+        self.take_new_lines();
+    }
+
+    /// Parses the lines completed since the last call.
+    fn take_new_lines(&mut self) {
+        let Some(end) = self.bytes[self.parsed..]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map(|i| self.parsed + i + 1)
+        else {
+            return;
+        };
+        let text = String::from_utf8_lossy(&self.bytes[self.parsed..end]).into_owned();
+        self.parsed = end;
+        let (records, _) = crate::guest::channel::parse(&text);
         for r in &records {
             match &r.event {
+                crate::guest::channel::Event::Start => self.started = true,
+                crate::guest::channel::Event::End => self.finished = true,
                 crate::guest::channel::Event::Step { n, .. } if self.wake_steps.contains(n) => {
-                    freezing = Some(*n)
+                    self.freezing = Some(*n)
                 }
-                crate::guest::channel::Event::Exit { n, .. } if freezing == Some(*n) => {
-                    freezing = None
+                crate::guest::channel::Event::Exit { n, .. } if self.freezing == Some(*n) => {
+                    self.freezing = None
                 }
                 _ => {}
             }
         }
-        self.freezing = freezing.is_some();
     }
 }
 
@@ -311,7 +323,7 @@ impl Machine<'_> {
             if channel.started && scenario_started.is_none() {
                 scenario_started = Some(Instant::now());
             }
-            if channel.freezing {
+            if channel.freezing.is_some() {
                 if woken_at.is_none_or(|t| t.elapsed() >= WAKE_EVERY) {
                     if let Some(input) = console_in.as_mut() {
                         use std::io::Write;
@@ -400,6 +412,33 @@ fn qemu_failure(exit: Exit, stderr: &str, console: &str) -> Result<Exit> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_channel_is_read_line_by_line_whatever_the_chunks() {
+        let t = "a".repeat(crate::guest::channel::TOKEN_LEN);
+        let text = format!(
+            "{t} start\n{t} step 1: echo freeze > /sys/power/state\n{t} step 1: exit 0\n{t} step 2: sleep 1\n{t} end\n"
+        );
+        // Each byte boundary a read could end on: the state after the
+        // bytes so far is that of the complete lines among them.
+        for cut in 0..=text.len() {
+            let mut w = ChannelWatch {
+                wake_steps: vec![1],
+                ..ChannelWatch::default()
+            };
+            w.bytes.extend_from_slice(&text.as_bytes()[..cut]);
+            w.take_new_lines();
+            let seen = &text[..cut];
+            let complete = &seen[..seen.rfind('\n').map_or(0, |i| i + 1)];
+            assert_eq!(w.started, complete.contains(" start\n"), "{cut}");
+            let in_freeze = complete.contains("step 1: echo") && !complete.contains("step 1: exit");
+            assert_eq!(w.freezing.is_some(), in_freeze, "{cut}");
+            w.bytes.extend_from_slice(&text.as_bytes()[cut..]);
+            w.take_new_lines();
+            assert!(w.started && w.finished && w.freezing.is_none(), "{cut}");
+            assert_eq!(w.parsed, text.len());
+        }
+    }
+
     /// The host wakes the guest only while a freeze step runs: from its
     /// start event to its exit event, as the side channel says.
     #[test]
@@ -418,7 +457,7 @@ mod tests {
         };
         let mut w = watch();
         w.poll(&path);
-        assert!(w.started && w.freezing && !w.finished);
+        assert!(w.started && w.freezing.is_some() && !w.finished);
         text.push_str(&format!(
             "{} step 1: exit 0\n{} step 2: echo 1 > /proc/x\n",
             tok(3),
@@ -426,7 +465,7 @@ mod tests {
         ));
         std::fs::write(&path, &text).unwrap();
         w.poll(&path);
-        assert!(!w.freezing);
+        assert!(w.freezing.is_none());
         // Another step, or a line that merely prints the words, is not a
         // freeze.
         let mut w = watch();
@@ -440,7 +479,7 @@ mod tests {
         )
         .unwrap();
         w.poll(&path);
-        assert!(!w.freezing);
+        assert!(w.freezing.is_none());
         std::fs::remove_file(&path).unwrap();
     }
 
