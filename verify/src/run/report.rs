@@ -266,11 +266,11 @@ impl Report {
     }
 }
 
-/// `ok`, `new` (no snapshot yet, nothing else wrong) or `FAIL`.
+/// `ok`, `NEW` (no snapshot yet, nothing else wrong) or `FAIL`.
 fn mark(passed: bool, new: bool) -> &'static str {
     match (passed, new) {
         (true, _) => "ok",
-        (false, true) => "new",
+        (false, true) => "NEW",
         (false, false) => "FAIL",
     }
 }
@@ -355,7 +355,7 @@ mod tests {
         };
         let t = r.table();
         let line = |name: &str| t.lines().find(|l| l.starts_with(name)).unwrap().to_string();
-        assert!(line("fresh").contains("| new 2 reachable"), "{t}");
+        assert!(line("fresh").contains("| NEW 2 reachable"), "{t}");
         assert!(line("broken").contains("| FAIL 2 reachable"), "{t}");
         // Nothing was compared: the run does not pass.
         assert!(!Report::all_passed(&[], &r.simulations));
