@@ -2,7 +2,8 @@
 //! ([`all`]), one listing on one kernel ([`pair`]), the judging of their
 //! output against the snapshots ([`judge`]) and against the models
 //! ([`crosscheck`]), the simulations ([`sim`]), the report ([`report`]),
-//! and the wording for people ([`messages`], [`shown`]).
+//! the wording for people ([`messages`], [`shown`]), and the files that
+//! `--watch` waits on ([`watch`]).
 //!
 //! What it touches: the stages before it, through their interfaces
 //! (manifests through [`crate::manifest`], build roots and builds through
@@ -27,3 +28,4 @@ pub mod pair;
 pub mod report;
 pub mod shown;
 pub mod sim;
+pub mod watch;
