@@ -2,8 +2,10 @@
 //! of the matrix, run it under QEMU, and compare its dmesg with its snapshot;
 //! explore every simulation of `examples/` and compare its output with its
 //! snapshot; check each run of a modelled listing against its model; then
-//! build the book from the snapshots. `cargo run -p verify -- book` builds
-//! only the book.
+//! build the book from the snapshots. A run of named examples checks only
+//! the book's directives that show them (`--book` builds it all), and
+//! `--watch` runs them again whenever their files change. `cargo run -p
+//! verify -- book` builds only the book.
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
@@ -42,9 +44,18 @@ struct Cli {
     /// or after a command.
     #[arg(long, value_name = "DIR", global = true)]
     repo: Option<PathBuf>,
-    /// Do not build the book after the run.
-    #[arg(long)]
+    /// Do not build the book after the run (nor, with example names,
+    /// check the directives that show them).
+    #[arg(long, conflicts_with = "book")]
     no_book: bool,
+    /// With example names: build the whole book after the run, not only
+    /// check the directives that show them.
+    #[arg(long)]
+    book: bool,
+    /// Run the named listings again whenever one of their files under
+    /// kmods/NAME/ (or kmods/include/) changes, until Ctrl-C.
+    #[arg(long, conflicts_with = "accept")]
+    watch: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -183,7 +194,8 @@ fn real_main() -> Result<bool> {
             })?;
             Ok(true)
         }
-        None => run_main(cli),
+        None if cli.watch => watch_main(&cli),
+        None => run_main(&cli),
     }
 }
 
@@ -201,6 +213,8 @@ fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
         (cli.jobs.is_some(), "--jobs"),
         (cli.report.is_some(), "--report"),
         (cli.no_book, "--no-book"),
+        (cli.book, "--book"),
+        (cli.watch, "--watch"),
     ] {
         if set {
             given.push(name.to_string());
@@ -223,20 +237,25 @@ fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
 }
 
 /// The run, then the book, which shows the accepted snapshots and so is
-/// built whatever the run found.
-fn run_main(cli: Cli) -> Result<bool> {
+/// built whatever the run found: all of it after a run of everything (or
+/// with `--book`), only the directives that show the named examples after
+/// a run of those.
+fn run_main(cli: &Cli) -> Result<bool> {
     let opts = all::Options {
-        repo: find_repo(cli.repo)?,
-        examples: cli.examples,
-        kernels: cli.kernels,
+        repo: find_repo(cli.repo.clone())?,
+        examples: cli.examples.clone(),
+        kernels: cli.kernels.clone(),
         accept: cli.accept,
-        cache_dir: cli.cache_dir,
+        cache_dir: cli.cache_dir.clone(),
         jobs: cli.jobs,
-        report: cli.report,
+        report: cli.report.clone(),
     };
     let passed = all::run(&opts)?;
     if cli.no_book {
         return Ok(passed);
+    }
+    if !cli.examples.is_empty() && !cli.book {
+        return Ok(book_directives(&opts.repo, &cli.examples) && passed);
     }
     let book_ok = match verify::book::build::with_this_program(&opts.repo, None, false) {
         Ok(_) => true,
@@ -246,6 +265,73 @@ fn run_main(cli: Cli) -> Result<bool> {
         }
     };
     Ok(passed && book_ok)
+}
+
+/// Renders the book's directives that show `names` (in every language),
+/// as the book build would; says where, or what fails with its file and
+/// line. Returns whether none failed.
+fn book_directives(repo: &Path, names: &[String]) -> bool {
+    use verify::book::named;
+    match named::check(repo, names) {
+        Ok(checked) => {
+            let (ok, lines) = named::summary(names, &checked);
+            for line in lines {
+                if ok {
+                    eprintln!("{line}");
+                } else {
+                    eprintln!("{} the book: {line}", style("FAIL").red().bold());
+                }
+            }
+            ok
+        }
+        Err(e) => {
+            eprintln!("{} the book: {e:#}", style("FAIL").red().bold());
+            false
+        }
+    }
+}
+
+/// `--watch NAME…`: runs the listings, then again each time one of their
+/// files changes, until Ctrl-C (which also ends a run under way: QEMU dies
+/// with verify). A run that cannot be made (a manifest being edited, say)
+/// is said and waited out like a failed one.
+fn watch_main(cli: &Cli) -> Result<bool> {
+    use verify::run::watch::{self, Files};
+    let repo = find_repo(cli.repo.clone())?;
+    if cli.examples.is_empty() {
+        bail!("--watch needs the listings to watch: `cargo run -p verify -- --watch NAME`");
+    }
+    let kmods = repo.join("kmods");
+    let mut dirs = Vec::new();
+    for name in &cli.examples {
+        let dir = kmods.join(name);
+        if name == verify::manifest::SHARED_DIR || !dir.join(verify::manifest::FILE_NAME).is_file()
+        {
+            bail!(
+                "--watch takes listings, directories under kmods/ with a {}: `{name}` is not one",
+                verify::manifest::FILE_NAME
+            );
+        }
+        dirs.push(dir);
+    }
+    if kmods.join(verify::manifest::SHARED_DIR).is_dir() {
+        dirs.push(kmods.join(verify::manifest::SHARED_DIR));
+    }
+    let watched: Vec<String> = dirs.iter().map(|d| format!("{}/", rel(&repo, d))).collect();
+    let mut files = Files::scan(&dirs);
+    loop {
+        if let Err(e) = run_main(cli) {
+            eprintln!("{} {e:#}", style("error:").red().bold());
+        }
+        eprintln!(
+            "\nwatching {} for changes (Ctrl-C ends)",
+            watched.join(", ")
+        );
+        let (now, changed) = watch::wait_for_change(&dirs, &files, watch::POLL);
+        files = now;
+        let changed: Vec<String> = changed.iter().map(|p| rel(&repo, p)).collect();
+        eprintln!("\nchanged: {}; running again\n", changed.join(", "));
+    }
 }
 
 fn parse_tree(s: &str) -> Result<(String, PathBuf), String> {
@@ -364,5 +450,24 @@ mod tests {
         );
         let cli = Cli::try_parse_from(["verify", "book", "--repo", "/r"]).unwrap();
         assert!(run_options_unused(&cli, cli.command.as_ref().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn book_watch_and_accept_flags_that_cannot_go_together_are_refused() {
+        let cli = Cli::try_parse_from(["verify", "--watch", "busy_loop", "-k", "6.1"]).unwrap();
+        assert!(cli.watch && !cli.book);
+        assert_eq!(cli.examples, ["busy_loop"]);
+        for args in [
+            &["verify", "--watch", "--accept", "x"][..],
+            &["verify", "--book", "--no-book", "x"][..],
+        ] {
+            let e = Cli::try_parse_from(args).unwrap_err().to_string();
+            assert!(e.contains("cannot be used with"), "{args:?}: {e}");
+        }
+        let cli = Cli::try_parse_from(["verify", "--book", "--watch", "book"]).unwrap();
+        let e = run_options_unused(&cli, cli.command.as_ref().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--book, --watch"), "{e}");
     }
 }

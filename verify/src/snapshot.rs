@@ -6,8 +6,13 @@
 //! `kmods/<name>/snapshots/<name>.snap` holds the output shared by every
 //! kernel that prints the same thing; `<name>@<kernel>.snap` holds the output
 //! of a kernel that differs. Files are read with insta itself, so what we
-//! write stays readable by `cargo insta`, and a pending `.snap.new` can be
-//! reviewed with `cargo insta review`.
+//! write stays readable by `cargo insta`. A run that finds another output
+//! leaves the layout `--accept` would write as pending files beside them,
+//! `FILE.snap.new` for `FILE.snap` ([`Store::plan`], [`Store::write_pending`]),
+//! insta's convention. `cargo insta review` does not find those of listings:
+//! it looks only in the directories of the workspace's cargo packages
+//! (cargo-insta 1.49, `find_snapshot_roots`), and `kmods/` is none of them;
+//! `--accept` is the way to accept them.
 //!
 //! A simulation's output does not depend on the kernel: it has one file,
 //! `examples/snapshots/<name>.snap` ([`Store::simulation`]), which the
@@ -164,17 +169,23 @@ impl Store {
         Ok((status(&expected, text), expected))
     }
 
-    /// Writes `.snap.new` beside the snapshot the output should replace, for
-    /// `cargo insta review`. Refuses (naming it) a link among the store's
-    /// files rather than write through it.
-    pub fn write_pending(&self, kernel: &str, text: &str) -> Result<PathBuf> {
-        let target = match self.expected(kernel)? {
-            Some((path, _)) => path,
-            None => self.shared_path(),
-        };
-        let path = target.with_extension("snap.new");
-        self.write_file(&path, text)?;
-        Ok(path)
+    /// Writes `plan` as pending files in insta's convention (accepting one
+    /// renames `FILE.snap.new` to `FILE.snap`): every file the plan writes,
+    /// as `FILE.snap.new`. A kernel file the plan removes (its output is the
+    /// shared one again) cannot be expressed as a rename, so its pending file
+    /// holds the shared text: renamed, the file says what the shared one
+    /// does. Returns the files written, in the plan's order. Refuses (naming
+    /// it) a link among the store's files rather than write through it.
+    pub fn write_pending(&self, plan: &Plan) -> Result<Vec<PathBuf>> {
+        self.files()?;
+        let mut written = Vec::new();
+        let removed = plan.remove.iter().map(|p| (p, &plan.shared));
+        for (path, text) in plan.write.iter().map(|(p, t)| (p, t)).chain(removed) {
+            let pending = path.with_extension("snap.new");
+            self.write_file(&pending, text)?;
+            written.push(pending);
+        }
+        Ok(written)
     }
 
     /// Output that is the same everywhere (a simulation) against the one file.
@@ -184,7 +195,8 @@ impl Store {
         Ok((status(&expected, text), expected))
     }
 
-    /// `.snap.new` beside the one file, for `cargo insta review`.
+    /// `.snap.new` beside the one file, which `cargo insta review` finds (it
+    /// is in the examples package).
     pub fn write_pending_single(&self, text: &str) -> Result<PathBuf> {
         self.files()?;
         let path = self.shared_path().with_extension("snap.new");
@@ -211,47 +223,86 @@ impl Store {
         write_with_header(path, &self.header.0, &self.header.1, text)
     }
 
-    /// Stores accepted outputs. With every kernel of the matrix in `outputs`,
-    /// the layout is made anew: the most common output is shared, the others
-    /// get a file of their own. With only some kernels, the shared snapshot
-    /// stays and a kernel gets its own file only where it differs. Only new or
+    /// What accepting `outputs` (matrix id → text) would do to this store's
+    /// files, without touching them. With every kernel of the matrix in
+    /// `outputs`, the layout is made anew: the most common output is shared,
+    /// the others get a file of their own. With only some kernels, the shared
+    /// snapshot stays and a kernel gets its own file only where it differs.
+    /// Only new or changed files are in [`Plan::write`]. Errors: a store's file
+    /// is a link or damaged (the error names it).
+    pub fn plan(&self, outputs: &BTreeMap<String, String>, whole_matrix: bool) -> Result<Plan> {
+        self.files()?;
+        let mut plan = Plan::default();
+        let current_shared = read_if_exists(self.shared_path())?.map(|(_, text)| text);
+        plan.shared = match (&current_shared, whole_matrix) {
+            (Some(s), false) => s.clone(),
+            _ => most_common(outputs),
+        };
+        if current_shared
+            .as_deref()
+            .is_none_or(|c| !same(c, &plan.shared))
+        {
+            plan.write.push((self.shared_path(), plan.shared.clone()));
+        }
+        for (kernel, text) in outputs {
+            let path = self.kernel_path(kernel);
+            let own = read_if_exists(path.clone())?;
+            if same(text, &plan.shared) {
+                if own.is_some() {
+                    plan.remove.push(path);
+                }
+            } else if own.is_none_or(|(_, old)| !same(&old, text)) {
+                plan.write.push((path, text.clone()));
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Stores accepted outputs as [`Store::plan`] lays them out. Only new or
     /// changed files are written; returns them, and the files removed. A
-    /// pending `.snap.new` of an accepted kernel is removed either way.
-    /// Nothing is written when a store's file is a link (the error names it).
+    /// pending `.snap.new` of an accepted kernel, and the shared one, are
+    /// removed either way. Nothing is written when a store's file is a link
+    /// (the error names it).
     pub fn accept(
         &self,
         outputs: &BTreeMap<String, String>,
         whole_matrix: bool,
     ) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
-        self.files()?;
-        let mut written = Vec::new();
-        let mut removed = Vec::new();
-        let current_shared = read_if_exists(self.shared_path())?.map(|(_, text)| text);
-        let shared = match (&current_shared, whole_matrix) {
-            (Some(s), false) => s.clone(),
-            _ => most_common(outputs),
-        };
-        if current_shared.as_deref().is_none_or(|c| !same(c, &shared)) {
-            self.write_file(&self.shared_path(), &shared)?;
-            written.push(self.shared_path());
-        }
+        let plan = self.plan(outputs, whole_matrix)?;
         remove_pending(&self.shared_path())?;
-        for (kernel, text) in outputs {
-            let path = self.kernel_path(kernel);
-            remove_pending(&path)?;
-            let own = read_if_exists(path.clone())?;
-            if same(text, &shared) {
-                if own.is_some() {
-                    std::fs::remove_file(&path)
-                        .with_context(|| format!("removing {}", path.display()))?;
-                    removed.push(path);
-                }
-            } else if own.is_none_or(|(_, old)| !same(&old, text)) {
-                self.write_file(&path, text)?;
-                written.push(path);
-            }
+        for kernel in outputs.keys() {
+            remove_pending(&self.kernel_path(kernel))?;
         }
-        Ok((written, removed))
+        for (path, text) in &plan.write {
+            self.write_file(path, text)?;
+        }
+        for path in &plan.remove {
+            std::fs::remove_file(path).with_context(|| format!("removing {}", path.display()))?;
+        }
+        let written = plan.write.into_iter().map(|(p, _)| p).collect();
+        Ok((written, plan.remove))
+    }
+}
+
+/// What accepting some outputs makes of a store's files ([`Store::plan`]):
+/// `--accept` carries it out ([`Store::accept`]); a run without it leaves it
+/// as pending files ([`Store::write_pending`]), so that a review accepts the
+/// same layout.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// The shared output after accepting (`NAME.snap`'s text).
+    pub shared: String,
+    /// The files to write, new or changed, with their text: the shared file
+    /// first when it changes, then kernel files in matrix-id order.
+    pub write: Vec<(PathBuf, String)>,
+    /// Kernel files whose output is now the shared one.
+    pub remove: Vec<PathBuf>,
+}
+
+impl Plan {
+    /// Nothing to write or remove: the snapshots already say it.
+    pub fn is_empty(&self) -> bool {
+        self.write.is_empty() && self.remove.is_empty()
     }
 }
 
@@ -339,7 +390,7 @@ fn read_if_exists(path: PathBuf) -> Result<Option<(PathBuf, String)>> {
 
 /// A pending `.snap.new` beside `snapshot` is moot once the output is
 /// accepted. Absent is fine; any other failure to remove it is an error,
-/// since `cargo insta review` would offer the stale output again.
+/// since it would hold a stale output.
 fn remove_pending(snapshot: &Path) -> Result<()> {
     let pending = snapshot.with_extension("snap.new");
     match std::fs::remove_file(&pending) {
@@ -652,8 +703,10 @@ mod tests {
         assert_eq!(s.compare("5.10", "b").unwrap().0, Status::Mismatch);
         // Accepting the same outputs again writes nothing, and clears what
         // an earlier run left pending for them.
-        let pending = s.write_pending("5.10", "c\n").unwrap();
-        assert_eq!(pending, s.kernel_path("5.10").with_extension("snap.new"));
+        let c: BTreeMap<String, String> = [("5.10".to_string(), "c\n".to_string())].into();
+        let pending = s.write_pending(&s.plan(&c, false).unwrap()).unwrap();
+        assert_eq!(pending, [s.kernel_path("5.10").with_extension("snap.new")]);
+        let pending = &pending[0];
         assert_eq!(s.accept(&outs, true).unwrap(), (vec![], vec![]));
         assert!(!pending.exists());
         // 5.10 converging on the shared output removes its own file.
@@ -661,6 +714,98 @@ mod tests {
         let (w, r) = s.accept(&one, false).unwrap();
         assert!(w.is_empty());
         assert_eq!(r, vec![s.kernel_path("5.10")]);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    fn outputs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// What a review does with a pending file: renames it over its target.
+    fn review(s: &Store) {
+        for p in s.pending().unwrap() {
+            std::fs::rename(&p, p.with_extension("")).unwrap();
+        }
+    }
+
+    #[test]
+    fn one_pending_file_per_output_in_the_layout_accept_writes() {
+        // A variant's store: its files are `ex.full…`.
+        let d = tmp("plan");
+        let s = Store::new(&d, "ex.full");
+        let outs = outputs(&[("5.10", "a"), ("6.1", "a"), ("6.12", "c"), ("latest", "d")]);
+        let plan = s.plan(&outs, true).unwrap();
+        let files = s.write_pending(&plan).unwrap();
+        assert_eq!(
+            files,
+            [
+                s.dir.join("ex.full.snap.new"),
+                s.dir.join("ex.full@6.12.snap.new"),
+                s.dir.join("ex.full@latest.snap.new"),
+            ]
+        );
+        assert_eq!(read(&files[2]).unwrap(), "d");
+        // Renamed as a review would, they are what --accept writes.
+        let accepted = tmp("plan-accepted");
+        let a = Store::new(&accepted, "ex.full");
+        a.accept(&outs, true).unwrap();
+        review(&s);
+        let names = |s: &Store| -> Vec<(String, String)> {
+            s.files()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                    (name, read(p).unwrap())
+                })
+                .collect()
+        };
+        assert_eq!(names(&s), names(&a));
+        std::fs::remove_dir_all(d).unwrap();
+        std::fs::remove_dir_all(accepted).unwrap();
+    }
+
+    #[test]
+    fn a_moved_shared_output_is_pending_everywhere_it_lands() {
+        // Was: 5.10, 6.1, 6.12 print A (shared), latest B (its own file).
+        // Now 6.1 and 6.12 print B too: B becomes the shared output, 5.10
+        // gets a file of its own though its output did not change, and
+        // latest's file goes (a removal is pending as the shared text).
+        let d = tmp("moved");
+        let s = Store::new(&d, "ex");
+        let before = outputs(&[("5.10", "A"), ("6.1", "A"), ("6.12", "A"), ("latest", "B")]);
+        s.accept(&before, true).unwrap();
+        let now = outputs(&[("5.10", "A"), ("6.1", "B"), ("6.12", "B"), ("latest", "B")]);
+        let plan = s.plan(&now, true).unwrap();
+        assert_eq!(plan.shared, "B");
+        assert_eq!(
+            plan.write,
+            [
+                (s.shared_path(), "B".to_string()),
+                (s.kernel_path("5.10"), "A".to_string())
+            ]
+        );
+        assert_eq!(plan.remove, [s.kernel_path("latest")]);
+        let files = s.write_pending(&plan).unwrap();
+        assert_eq!(files.len(), 3);
+        assert_eq!(read(&s.dir.join("ex@latest.snap.new")).unwrap(), "B");
+        review(&s);
+        for (k, text) in &now {
+            assert_eq!(s.compare(k, text).unwrap().0, Status::Match, "{k}");
+        }
+        // Only some kernels: the shared output stays, a kernel that
+        // differs gets its own file.
+        let plan = s.plan(&outputs(&[("6.1", "C")]), false).unwrap();
+        assert_eq!(plan.write, [(s.kernel_path("6.1"), "C".to_string())]);
+        assert!(plan.remove.is_empty());
+        // The review left latest a copy of the shared output, which the
+        // next --accept removes; nothing is left to write.
+        let plan = s.plan(&now, true).unwrap();
+        assert!(plan.write.is_empty(), "{plan:?}");
+        assert_eq!(plan.remove, [s.kernel_path("latest")]);
         std::fs::remove_dir_all(d).unwrap();
     }
 
@@ -685,12 +830,12 @@ mod tests {
         std::fs::create_dir_all(&s.dir).unwrap();
         let link = s.dir.join("ex.snap.new");
         std::os::unix::fs::symlink(&v, &link).unwrap();
-        let e = err(s.write_pending("6.1", "out\n"));
+        let outs: BTreeMap<String, String> = [("6.1".to_string(), "out".to_string())].into();
+        let e = err(s.plan(&outs, true).and_then(|p| s.write_pending(&p)));
         assert!(e.contains(&link.display().to_string()), "{e}");
         assert!(e.contains("symbolic link"), "{e}");
         let e = err(s.compare("6.1", "out\n"));
         assert!(e.contains("ex.snap.new"), "reading refuses it too: {e}");
-        let outs: BTreeMap<String, String> = [("6.1".to_string(), "out".to_string())].into();
         let e = err(s.accept(&outs, true));
         assert!(e.contains("ex.snap.new"), "{e}");
         assert_eq!(std::fs::read_to_string(&v).unwrap(), "a host file\n");
@@ -737,7 +882,10 @@ mod tests {
         let s = Store::new(&d.join("ex"), "ex");
         for e in [
             err(s.compare("6.1", "x")),
-            err(s.write_pending("6.1", "x")),
+            err(s.write_pending(&Plan {
+                write: vec![(s.shared_path(), "x".into())],
+                ..Plan::default()
+            })),
             err(s.files()),
         ] {
             assert!(
@@ -772,7 +920,7 @@ mod tests {
 
     #[test]
     fn a_pending_file_that_cannot_be_removed_is_an_error() {
-        // Was ignored: `cargo insta review` would then offer it again.
+        // Was ignored: the stale output would stay pending.
         let d = tmp("rm-pending");
         std::fs::create_dir_all(d.join("x.snap.new/inside")).unwrap();
         let e = err(remove_pending(&d.join("x.snap")));

@@ -11,6 +11,8 @@
 //!   ([`crate::kernel_source`]);
 //! - [`cite`] checks what the prose cites: claim ids against the appendix,
 //!   the appendix's evidence against the listings, links against the chapters;
+//! - [`named`] renders the directives that show some examples only, for a
+//!   run of named listings, without building the book;
 //! - [`parity`] checks that every language has the same chapters, listings
 //!   and simulations;
 //! - [`preprocessor`] is the mdBook preprocessor that does all of the above
@@ -41,6 +43,7 @@ pub mod directive;
 pub mod files;
 pub mod flatten;
 pub mod links;
+pub mod named;
 pub mod parity;
 pub mod preprocessor;
 pub mod render;

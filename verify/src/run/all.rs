@@ -8,8 +8,9 @@ use crate::host::prereq;
 use crate::host::provision::{self, Root};
 use crate::kernel_source;
 use crate::manifest;
-use crate::run::judge::{self, KernelRuns, PairResult, Settings};
-use crate::run::messages::rel;
+use crate::run::gather::Gather;
+use crate::run::judge::{self, KernelRuns, KernelVerdict, PairResult, Settings};
+use crate::run::messages::{kernel_line, rel};
 use crate::run::pair;
 use crate::run::report::{Entry, KernelInfo, Report, SimEntry};
 use crate::run::sim;
@@ -170,7 +171,21 @@ pub fn run(opts: &Options) -> Result<bool> {
         format!("accelerator: {} ({})", accel.accel, accel.why),
     );
     let queue = Mutex::new(pairs.iter().copied().collect::<VecDeque<_>>());
-    let results: Mutex<BTreeMap<(usize, usize), Ran>> = Default::default();
+    let matrix_ids = matrix.ids();
+    let judging = Judging::new(
+        &scenarios,
+        roots
+            .iter()
+            .map(|r| (r.kernel.id.clone(), r.release.clone()))
+            .collect(),
+        Settings {
+            repo: &repo,
+            accept: opts.accept,
+            ci,
+            matrix: &matrix_ids,
+        },
+        &pairs,
+    );
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(pairs.len()) {
             scope.spawn(|| loop {
@@ -227,62 +242,15 @@ pub fn run(opts: &Options) -> Result<bool> {
                     }
                     bar.inc(1);
                 }
-                let line = match (&failure, outs.first()) {
-                    (Some(e), _) => {
-                        format!("{} on {}: {}", sc.id(), root.kernel.id, style(e).red())
-                    }
-                    (None, Some(o)) => format!(
-                        "{} on {}: {} (build {}, boot {:.1}s)",
-                        sc.id(),
-                        root.kernel.id,
-                        o.outcome,
-                        if o.build_cached {
-                            "kept".to_string()
-                        } else {
-                            format!("{:.1}s", o.build_secs)
-                        },
-                        o.boot_secs
-                    ),
-                    _ => String::new(),
-                };
-                say(&multi, line);
-                results
-                    .lock()
-                    .unwrap()
-                    .insert((k, s), (failure.map_or(Ok(outs), Err), unkept));
+                judging.finished(k, s, (failure.map_or(Ok(outs), Err), unkept), &|m| {
+                    say(&multi, m)
+                });
             });
         }
     });
     bar.finish_and_clear();
-    let results = results.into_inner().unwrap();
-
-    let matrix_ids = matrix.ids();
-    let settings = Settings {
-        repo: &repo,
-        accept: opts.accept,
-        ci,
-        matrix: &matrix_ids,
-    };
-    let mut entries = Vec::new();
-    for (si, sc) in scenarios.iter().enumerate() {
-        let runs: Vec<KernelRuns> = roots
-            .iter()
-            .enumerate()
-            .filter(|(_, root)| sc.runs_on(&root.kernel.id))
-            .map(|(ki, root)| {
-                let (runs, unkept) = &results[&(ki, si)];
-                KernelRuns {
-                    kernel: &root.kernel.id,
-                    release: &root.release,
-                    runs,
-                    unkept,
-                }
-            })
-            .collect();
-        let judged = judge::example(sc, &runs, &settings, &mut |m| say(&multi, m));
-        entries.extend(judged.entries);
-        warnings.extend(judged.warnings);
-    }
+    let (entries, judged_warnings) = judging.results();
+    warnings.extend(judged_warnings);
 
     let kernels = roots
         .iter()
@@ -315,6 +283,76 @@ pub fn run(opts: &Options) -> Result<bool> {
 struct Guests {
     kernels: Vec<KernelInfo>,
     accelerator: Option<String>,
+}
+
+/// The judging of the pairs as they finish: each kernel's verdict is said
+/// at once ([`judge::kernel`], [`kernel_line`]), and a listing is judged as
+/// a whole ([`judge::listing`]: its outputs shown, its snapshots or pending
+/// files written) when its last kernel is in ([`Gather`]). Shared by the
+/// run's threads.
+struct Judging<'a> {
+    /// The runs of listings, by index (`LISTING` and `LISTING.VARIANT`).
+    scenarios: &'a [manifest::Scenario],
+    /// Each kernel's matrix id and release, by index.
+    kernels: Vec<(String, String)>,
+    settings: Settings<'a>,
+    gather: Mutex<Gather<KernelVerdict>>,
+    /// The listings judged so far, by index.
+    judged: Mutex<BTreeMap<usize, judge::Judged>>,
+}
+
+impl<'a> Judging<'a> {
+    /// For the `(kernel, listing)` pairs of a run, indices into `kernels`
+    /// (id, release) and `scenarios`.
+    fn new(
+        scenarios: &'a [manifest::Scenario],
+        kernels: Vec<(String, String)>,
+        settings: Settings<'a>,
+        pairs: &[(usize, usize)],
+    ) -> Judging<'a> {
+        Judging {
+            scenarios,
+            kernels,
+            settings,
+            gather: Mutex::new(Gather::new(pairs)),
+            judged: Mutex::default(),
+        }
+    }
+
+    /// Pair (kernel `k`, listing `s`) has run: judges it, says its line,
+    /// and judges its listing if it was the last kernel of it.
+    fn finished(&self, k: usize, s: usize, (runs, unkept): Ran, say: &(dyn Fn(String) + Sync)) {
+        let sc = &self.scenarios[s];
+        let (kernel, release) = &self.kernels[k];
+        let runs = KernelRuns {
+            kernel,
+            release,
+            runs: &runs,
+            unkept: &unkept,
+        };
+        let mut say_mut = |m: String| say(m);
+        let verdict = judge::kernel(sc, &runs, &self.settings, &mut say_mut);
+        say(kernel_line(&verdict.entry, self.settings.accept));
+        let complete = self.gather.lock().unwrap().add(s, k, verdict);
+        if let Some(verdicts) = complete {
+            let judged = judge::listing(sc, verdicts, &self.settings, &mut say_mut);
+            self.judged.lock().unwrap().insert(s, judged);
+        }
+    }
+
+    /// Every entry, listings in their order and each listing's kernels in
+    /// matrix order, and the warnings.
+    fn results(self) -> (Vec<Entry>, Vec<String>) {
+        // Every pair reports, a failed one too: no listing is left waiting.
+        debug_assert!(self.gather.lock().unwrap().is_done());
+        let mut entries = Vec::new();
+        let mut warnings = Vec::new();
+        for (_, j) in self.judged.into_inner().unwrap() {
+            entries.extend(j.entries);
+            warnings.extend(j.warnings);
+        }
+        (entries, warnings)
+    }
 }
 
 /// The report and the tables.
@@ -539,5 +577,158 @@ mod tests {
         );
         assert!(s.starts_with("0 passed, 3 new, 0 failed"), "{s}");
         assert!(s.contains("--accept a b`"), "{s}");
+    }
+
+    /// A run as `pair::run` returns it, without QEMU.
+    fn ran(text: &str) -> Ran {
+        let out = crate::run::pair::RunOutput {
+            outcome: crate::text::outcome::Outcome::Clean,
+            text: text.to_string(),
+            console: String::new(),
+            channel: String::new(),
+            cut: None,
+            build_secs: 1.0,
+            build_cached: false,
+            boot_secs: 2.0,
+            boot: None,
+            warnings: vec![],
+            measured: Default::default(),
+            date: "2026-11-30".into(),
+        };
+        (Ok(vec![out]), vec![])
+    }
+
+    /// Listings `a` (no snapshot yet) and `b` (a shared snapshot) on 5.10
+    /// and 6.1, whose pairs finish in `order` (kernel, listing); returns
+    /// what was said after each pair, and the entries.
+    fn judged_in(order: &[(usize, usize)], tag: &str) -> (Vec<Vec<String>>, Vec<Entry>) {
+        let repo = std::env::temp_dir().join(format!("verify-all-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&repo);
+        let ids = vec!["5.10".to_string(), "6.1".to_string()];
+        let scenarios: Vec<manifest::Scenario> = ["a", "b"]
+            .iter()
+            .map(|name| {
+                let dir = repo.join("kmods").join(name);
+                std::fs::create_dir_all(&dir).unwrap();
+                manifest::Scenario::parse(
+                    &dir,
+                    &format!(
+                        "title='T'\ntitle_zh='T 中'\nexpect='clean'\nsteps=['insmod {name}.ko']\n"
+                    ),
+                    &ids,
+                )
+                .unwrap()
+            })
+            .collect();
+        let b = crate::snapshot::Store::new(&scenarios[1].dir, "b");
+        b.write_file(&b.shared_path(), "$ insmod b.ko\nb: hi\n")
+            .unwrap();
+        let outputs = [
+            ["$ insmod a.ko\na: hi\n", "$ insmod a.ko\na: hi\n"],
+            ["$ insmod b.ko\nb: hi\n", "$ insmod b.ko\nb: changed\n"],
+        ];
+        let pairs = [(0, 0), (0, 1), (1, 0), (1, 1)];
+        let judging = Judging::new(
+            &scenarios,
+            vec![("5.10".into(), "R1".into()), ("6.1".into(), "R2".into())],
+            Settings {
+                repo: &repo,
+                accept: false,
+                ci: false,
+                matrix: &ids,
+            },
+            &pairs,
+        );
+        let mut said = Vec::new();
+        for &(k, s) in order {
+            let now = Mutex::new(Vec::new());
+            judging.finished(k, s, ran(outputs[s][k]), &|m| {
+                now.lock()
+                    .unwrap()
+                    .push(console::strip_ansi_codes(&m).into_owned())
+            });
+            said.push(now.into_inner().unwrap());
+        }
+        let (entries, warnings) = judging.results();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let pending: Vec<String> = ["a", "b"]
+            .iter()
+            .flat_map(|n| {
+                crate::snapshot::Store::new(&repo.join("kmods").join(n), n)
+                    .pending()
+                    .unwrap()
+            })
+            .map(|p| rel(&repo, &p))
+            .collect();
+        assert_eq!(
+            pending,
+            [
+                "kmods/a/snapshots/a.snap.new",
+                "kmods/b/snapshots/b@6.1.snap.new"
+            ],
+            "one pending file per output the snapshots lack"
+        );
+        std::fs::remove_dir_all(&repo).unwrap();
+        (said, entries)
+    }
+
+    #[test]
+    fn each_kernel_is_said_at_once_and_each_listing_when_its_last_kernel_is_in() {
+        // Interleaved as two threads finish them.
+        let (said, entries) = judged_in(&[(1, 0), (0, 1), (0, 0), (1, 1)], "one");
+        assert_eq!(
+            said[0],
+            ["NEW  a on 6.1: clean, no snapshot yet (build 1.0s, boot 2.0s)"]
+        );
+        assert_eq!(
+            said[1],
+            ["ok   b on 5.10: clean, as its snapshot (build 1.0s, boot 2.0s)"]
+        );
+        // a's last kernel: its line, then its output once for both, and
+        // the one pending file with the command that accepts it.
+        assert_eq!(said[2].len(), 3, "{:#?}", said[2]);
+        assert!(said[2][0].starts_with("NEW  a on 5.10: clean, no snapshot yet"));
+        assert_eq!(
+            said[2][1],
+            "a: new output (no snapshot yet), the same on 5.10, 6.1\n$ insmod a.ko\na: hi"
+        );
+        assert_eq!(
+            said[2][2],
+            "wrote kmods/a/snapshots/a.snap.new; accept with `cargo run -p verify -- --accept a`"
+        );
+        assert!(said[3][0].starts_with("FAIL b on 6.1: clean, differs from its snapshot"));
+        assert!(
+            said[3][1].starts_with("b on 6.1: differs from its snapshot\n--- kmods/b/snapshots/b.snap\n+++ kernel 6.1\n"),
+            "{}",
+            said[3][1]
+        );
+        assert!(
+            said[3][1].contains("\n-b: hi\n+b: changed"),
+            "{}",
+            said[3][1]
+        );
+        // The report's order is the listings', kernels in matrix order,
+        // whatever order they finished in.
+        let cells: Vec<(String, String)> = entries
+            .iter()
+            .map(|e| (e.example.clone(), e.kernel.clone()))
+            .collect();
+        let want = [("a", "5.10"), ("a", "6.1"), ("b", "5.10"), ("b", "6.1")]
+            .map(|(a, b)| (a.to_string(), b.to_string()));
+        assert_eq!(cells, want);
+        // Finished in another order, each listing's block is the same.
+        let (again, entries_again) = judged_in(&[(1, 1), (0, 1), (1, 0), (0, 0)], "two");
+        let blocks = |said: &[Vec<String>]| -> Vec<String> {
+            let mut b: Vec<String> = said.iter().flat_map(|m| m[1..].to_vec()).collect();
+            b.sort();
+            b
+        };
+        assert_eq!(blocks(&said), blocks(&again));
+        assert_eq!(
+            again[1][1..],
+            said[3][1..],
+            "b's block comes with its last kernel"
+        );
+        assert_eq!(entries_again.len(), 4);
     }
 }

@@ -6,11 +6,10 @@
 //! the table and `report.json` always stand.
 
 use crate::manifest::Scenario;
-use crate::run::messages::{
-    add_problem, committed_pending, diff, mismatch, rel, stale_pending_warning, status_word,
-};
+use crate::run::messages::{add_problem, committed_pending, diff, rel, stale_pending_warning};
 use crate::run::pair::RunOutput;
 use crate::run::report::Entry;
+use crate::run::shown::{blocks, Shown};
 use crate::snapshot::{self, Status, Store};
 use console::style;
 use std::collections::BTreeMap;
@@ -56,13 +55,192 @@ pub struct Judged {
     pub warnings: Vec<String>,
 }
 
-/// Judges listing `sc` on each kernel of `runs`, writes what `--accept` or
-/// a mismatch calls for, and reports the pending `.snap.new` files this run
-/// did not write. `say` prints a message for people (diffs, files written).
-/// Never fails: each error becomes the `problem` of the entries it concerns.
+/// One kernel's verdict on a listing, made as soon as that kernel's runs
+/// are in ([`kernel`]): its entry as far as that kernel alone decides it,
+/// and what the listing's verdict ([`listing`]) needs once every kernel is.
+#[derive(Debug)]
+pub struct KernelVerdict {
+    /// The entry: outcome, problems, the output against its snapshot.
+    pub entry: Entry,
+    /// The first run's normalized output, when there was a run.
+    pub text: Option<String>,
+    /// The snapshot that applied to this kernel, when one did and was read.
+    pub expected: Option<(PathBuf, String)>,
+    /// What `--accept` records of this run for the listing's measures.
+    measured: crate::measure::Accepted,
+}
+
+impl KernelVerdict {
+    /// Whether this kernel's output can be accepted, or left pending: a run
+    /// with nothing wrong but (perhaps) its snapshot.
+    fn acceptable(&self) -> bool {
+        self.entry.problem.is_none() && self.entry.snapshot.is_some() && self.text.is_some()
+    }
+}
+
+/// Judges listing `sc` on each kernel of `runs` ([`kernel`]), then as a
+/// whole ([`listing`]). `say` prints a message for people (diffs, files
+/// written). Never fails: each error becomes the `problem` of the entries
+/// it concerns.
 pub fn example(
     sc: &Scenario,
     runs: &[KernelRuns],
+    s: &Settings,
+    say: &mut dyn FnMut(String),
+) -> Judged {
+    let verdicts = runs.iter().map(|r| kernel(sc, r, s, say)).collect();
+    listing(sc, verdicts, s, say)
+}
+
+/// Judges listing `sc` on one kernel, from that kernel's runs alone: the
+/// outcome against the manifest, the measures, the two runs of `--accept`
+/// against each other, the model, and the output against its snapshot
+/// (compared, not yet written or shown: [`listing`] does that once every
+/// kernel is in). `say` prints what concerns this kernel alone (two runs
+/// that differ, a snapshot that cannot be read). Never fails.
+pub fn kernel(
+    sc: &Scenario,
+    r: &KernelRuns,
+    s: &Settings,
+    say: &mut dyn FnMut(String),
+) -> KernelVerdict {
+    let store = Store::new(&sc.dir, &sc.id());
+    let kernel = r.kernel;
+    let mut v = KernelVerdict {
+        entry: Entry {
+            example: sc.name.clone(),
+            variant: sc.variant.clone(),
+            kernel: kernel.to_string(),
+            release: r.release.to_string(),
+            outcome: None,
+            expected: sc.expected(kernel),
+            snapshot: None,
+            problem: None,
+            build_secs: 0.0,
+            build_cached: false,
+            boot_secs: 0.0,
+            boot: None,
+            model: None,
+            cut: None,
+            measured: BTreeMap::new(),
+        },
+        text: None,
+        expected: None,
+        measured: crate::measure::Accepted {
+            values: Default::default(),
+            release: r.release.to_string(),
+            date: String::new(),
+        },
+    };
+    let e = &mut v.entry;
+    for u in r.unkept {
+        add_problem(&mut e.problem, u.clone());
+    }
+    let outs = match r.runs {
+        Err(msg) => {
+            add_problem(&mut e.problem, msg.clone());
+            return v;
+        }
+        Ok(outs) => outs,
+    };
+    let Some(first) = outs.first() else {
+        add_problem(&mut e.problem, "no run was made".into());
+        return v;
+    };
+    e.outcome = Some(first.outcome);
+    e.build_secs = first.build_secs;
+    e.build_cached = first.build_cached;
+    e.boot_secs = first.boot_secs;
+    e.boot = first.boot.map(|b| format!("{b:?}").to_lowercase());
+    e.cut = first.cut.clone();
+    e.measured = first.measured.clone();
+    v.measured.values = first.measured.clone();
+    v.measured.date = first.date.clone();
+    v.text = Some(first.text.clone());
+    measures(sc, kernel, outs, s, e);
+    if !first.warnings.is_empty() {
+        add_problem(
+            &mut e.problem,
+            format!("W=1 warnings:\n{}", first.warnings.join("\n")),
+        );
+    } else if first.outcome != e.expected {
+        let key = if sc.expect_on.contains_key(kernel) {
+            format!("`expect_on.\"{kernel}\"`")
+        } else {
+            "`expect` (or `expect_on.\"KERNEL\"` for one kernel)".to_string()
+        };
+        let msg = format!(
+            "outcome {} but the manifest expects {} ({}, key {key}); if the kernel is right, change the manifest",
+            first.outcome,
+            e.expected,
+            rel(s.repo, &sc.dir.join(crate::manifest::FILE_NAME)),
+        );
+        add_problem(&mut e.problem, msg);
+    } else if let Some(second) = outs.get(1) {
+        if let Some(why) = instability(first, second) {
+            add_problem(&mut e.problem, why);
+            say(diff(
+                &first.text,
+                &second.text,
+                "first run",
+                "second run",
+                &format!("{} on {kernel}: unstable output", sc.id()),
+            ));
+        }
+    }
+    if first.text.trim().is_empty() {
+        add_problem(
+            &mut e.problem,
+            "the output is empty, not even the steps; a snapshot cannot hold nothing".into(),
+        );
+    }
+    // Every run of a listing that a simulation models must be one of the
+    // model's reachable outcomes. The models are of the listing on the
+    // default machine; a variant changes the machine (other CPUs, a
+    // preemption model, the allocator's checks), so only the listing itself
+    // is held against them.
+    if sc.variant.is_none() {
+        let models = examples::models_for_kmod(&sc.name);
+        match crate::run::crosscheck::check(&models, &sc.name, first.outcome, &first.text) {
+            Ok(hit) => e.model = hit,
+            Err(msg) => add_problem(&mut e.problem, msg),
+        }
+    }
+    match store.compare(kernel, &first.text) {
+        Ok((status, expected)) => {
+            e.snapshot = Some(status);
+            v.expected = expected;
+        }
+        Err(err) => {
+            // A damaged or linked snapshot fails this entry alone; the
+            // output is shown so the run is not wasted.
+            add_problem(&mut e.problem, format!("{err:#}"));
+            say(format!(
+                "{}\n{}",
+                style(format!(
+                    "{} on kernel {kernel}: its snapshots cannot be used; this run's output:",
+                    sc.id()
+                ))
+                .red()
+                .bold(),
+                first.text
+            ));
+        }
+    }
+    v
+}
+
+/// Judges listing `sc` as a whole once every kernel it ran on has its
+/// verdict (`verdicts`, in matrix order): shows the outputs that are not
+/// the snapshot's, each different one once ([`crate::run::shown`]); then
+/// writes what `--accept` calls for, or leaves the layout it would write as
+/// pending `.snap.new` files (never with CI=true), removing the pending
+/// files an earlier run left for these kernels; reports the pending files
+/// it did not write and could not remove. Never fails: each error becomes
+/// the `problem` of the entries it concerns.
+pub fn listing(
+    sc: &Scenario,
+    verdicts: Vec<KernelVerdict>,
     s: &Settings,
     say: &mut dyn FnMut(String),
 ) -> Judged {
@@ -74,171 +252,48 @@ pub fn example(
         matrix: &matrix,
         ..*s
     };
-    // The command that accepts what this run saw, on the kernels it ran.
-    let only: String = if runs.len() < s.matrix.len() {
-        runs.iter()
-            .map(|r| format!(" --kernel {}", r.kernel))
-            .collect()
-    } else {
-        String::new()
-    };
-    let accept_cmd = format!("cargo run -p verify -- --accept{only} {}", sc.name);
-    // Every run of a listing that a simulation models must be one of the
-    // model's reachable outcomes.
-    // The models are of the listing on the default machine; a variant
-    // changes the machine (other CPUs, a preemption model, the allocator's
-    // checks), so only the listing itself is held against them.
-    let models = if sc.variant.is_none() {
-        examples::models_for_kmod(&sc.name)
-    } else {
-        Vec::new()
-    };
-    let mut accepted = BTreeMap::new();
-    let mut measured = BTreeMap::new();
-    let mut written = Vec::new();
-    let mut entries = Vec::new();
-    for r in runs {
-        let kernel = r.kernel;
-        let mut e = Entry {
-            example: sc.name.clone(),
-            variant: sc.variant.clone(),
-            kernel: kernel.to_string(),
-            release: r.release.to_string(),
-            outcome: None,
-            expected: sc.expected(kernel),
-            snapshot: None,
-            problem: None,
-            build_secs: 0.0,
-            boot_secs: 0.0,
-            boot: None,
-            model: None,
-            cut: None,
-            measured: BTreeMap::new(),
-        };
-        for u in r.unkept {
-            add_problem(&mut e.problem, u.clone());
-        }
-        let outs = match r.runs {
-            Err(msg) => {
-                add_problem(&mut e.problem, msg.clone());
-                entries.push(e);
-                continue;
+    let ran: Vec<String> = verdicts.iter().map(|v| v.entry.kernel.clone()).collect();
+    let shown: Vec<Shown> = verdicts
+        .iter()
+        .filter_map(|v| {
+            let text = v.text.as_deref()?;
+            match v.entry.snapshot {
+                Some(Status::Missing) => Some(Shown {
+                    kernel: &v.entry.kernel,
+                    text,
+                    snapshot: None,
+                }),
+                Some(Status::Mismatch) => Some(Shown {
+                    kernel: &v.entry.kernel,
+                    text,
+                    snapshot: Some(v.expected.as_ref()?),
+                }),
+                _ => None,
             }
-            Ok(outs) => outs,
-        };
-        let Some(first) = outs.first() else {
-            add_problem(&mut e.problem, "no run was made".into());
-            entries.push(e);
-            continue;
-        };
-        e.outcome = Some(first.outcome);
-        e.build_secs = first.build_secs;
-        e.boot_secs = first.boot_secs;
-        e.boot = first.boot.map(|b| format!("{b:?}").to_lowercase());
-        e.cut = first.cut.clone();
-        e.measured = first.measured.clone();
-        measures(sc, kernel, outs, s, &mut e);
-        let compared = store.compare(kernel, &first.text);
-        if !first.warnings.is_empty() {
-            add_problem(
-                &mut e.problem,
-                format!("W=1 warnings:\n{}", first.warnings.join("\n")),
-            );
-        } else if first.outcome != e.expected {
-            let key = if sc.expect_on.contains_key(kernel) {
-                format!("`expect_on.\"{kernel}\"`")
-            } else {
-                "`expect` (or `expect_on.\"KERNEL\"` for one kernel)".to_string()
-            };
-            let msg = format!(
-                "outcome {} but the manifest expects {} ({}, key {key}); if the kernel is right, change the manifest",
-                first.outcome,
-                e.expected,
-                rel(s.repo, &sc.dir.join(crate::manifest::FILE_NAME)),
-            );
-            add_problem(&mut e.problem, msg);
-        } else if let Some(second) = outs.get(1) {
-            if let Some(why) = instability(first, second) {
-                add_problem(&mut e.problem, why);
-                say(diff(
-                    &first.text,
-                    &second.text,
-                    "first run",
-                    "second run",
-                    &format!("{} on {kernel}: unstable output", sc.id()),
-                ));
-            }
-        }
-        if first.text.trim().is_empty() {
-            add_problem(
-                &mut e.problem,
-                "the output is empty, not even the steps; a snapshot cannot hold nothing".into(),
-            );
-        }
-        match crate::run::crosscheck::check(&models, &sc.name, first.outcome, &first.text) {
-            Ok(hit) => e.model = hit,
-            Err(msg) => add_problem(&mut e.problem, msg),
-        }
-        let status = match compared {
-            Ok((status, expected)) => {
-                if status != Status::Match {
-                    let title = format!(
-                        "{} on kernel {kernel} ({}): snapshot {}",
-                        sc.id(),
-                        r.release,
-                        status_word(&status)
-                    );
-                    let new_name = format!("kernel {kernel}");
-                    say(mismatch(s.repo, &expected, &first.text, &new_name, &title));
-                }
-                e.snapshot = Some(status.clone());
-                status
-            }
-            Err(err) => {
-                // A damaged or linked snapshot fails this entry alone; the
-                // output is shown so the run is not wasted.
-                add_problem(&mut e.problem, format!("{err:#}"));
-                say(format!(
-                    "{}\n{}",
-                    style(format!(
-                        "{} on kernel {kernel}: its snapshots cannot be used; this run's output:",
-                        sc.id()
-                    ))
-                    .red()
-                    .bold(),
-                    first.text
-                ));
-                entries.push(e);
-                continue;
-            }
-        };
-        if s.accept && e.problem.is_none() {
-            accepted.insert(kernel.to_string(), first.text.clone());
-            measured.insert(
-                kernel.to_string(),
-                crate::measure::Accepted {
-                    values: first.measured.clone(),
-                    release: r.release.to_string(),
-                    date: first.date.clone(),
-                },
-            );
-        } else if !s.ci && status != Status::Match && e.problem.is_none() {
-            match store.write_pending(kernel, &first.text) {
-                Ok(p) => {
-                    say(format!(
-                        "wrote {} (accept with `{accept_cmd}` or `cargo insta review`)",
-                        rel(s.repo, &p),
-                    ));
-                    written.push(p);
-                }
-                Err(err) => add_problem(&mut e.problem, format!("{err:#}")),
-            }
-        }
-        entries.push(e);
+        })
+        .collect();
+    for block in blocks(s.repo, &sc.id(), &shown) {
+        say(block);
     }
-    if !accepted.is_empty() {
-        let whole = s.matrix.iter().all(|k| accepted.contains_key(k));
-        match store.accept(&accepted, whole) {
+    // What --accept takes, or would take: every kernel's output without a
+    // problem, those that match their snapshot too (the shared one may move).
+    let outputs: BTreeMap<String, String> = verdicts
+        .iter()
+        .filter(|v| v.acceptable())
+        .filter_map(|v| Some((v.entry.kernel.clone(), v.text.clone()?)))
+        .collect();
+    let whole = s.matrix.iter().all(|k| outputs.contains_key(k));
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut measured = BTreeMap::new();
+    for v in verdicts {
+        if outputs.contains_key(&v.entry.kernel) {
+            measured.insert(v.entry.kernel.clone(), v.measured);
+        }
+        entries.push(v.entry);
+    }
+    let mut written = Vec::new();
+    if s.accept && !outputs.is_empty() {
+        match store.accept(&outputs, whole) {
             Ok((new, removed)) => {
                 for p in &new {
                     say(format!("accepted {}", rel(s.repo, p)));
@@ -251,7 +306,7 @@ pub fn example(
                 }
                 for e in entries
                     .iter_mut()
-                    .filter(|e| accepted.contains_key(&e.kernel))
+                    .filter(|e| outputs.contains_key(&e.kernel))
                 {
                     e.snapshot = Some(Status::Match);
                 }
@@ -260,18 +315,79 @@ pub fn example(
             Err(err) => {
                 for e in entries
                     .iter_mut()
-                    .filter(|e| accepted.contains_key(&e.kernel))
+                    .filter(|e| outputs.contains_key(&e.kernel))
                 {
                     add_problem(&mut e.problem, format!("not accepted: {err:#}"));
                 }
             }
         }
+    } else if !s.accept && !s.ci && !outputs.is_empty() {
+        let differs = entries
+            .iter()
+            .any(|e| outputs.contains_key(&e.kernel) && e.snapshot != Some(Status::Match));
+        let plan = store.plan(&outputs, whole);
+        match plan {
+            Ok(plan) if differs && !plan.is_empty() => match store.write_pending(&plan) {
+                Ok(files) => {
+                    say(pending_written(s.repo, sc, &files, &plan, &ran, s.matrix));
+                    written = files;
+                }
+                Err(err) => {
+                    for e in entries
+                        .iter_mut()
+                        .filter(|e| outputs.contains_key(&e.kernel))
+                    {
+                        add_problem(&mut e.problem, format!("{err:#}"));
+                    }
+                }
+            },
+            Ok(_) => {}
+            Err(err) => {
+                for e in entries
+                    .iter_mut()
+                    .filter(|e| outputs.contains_key(&e.kernel))
+                {
+                    add_problem(&mut e.problem, format!("{err:#}"));
+                }
+            }
+        }
     }
-    let warnings = stale_pending(&store, &written, &mut entries, s, runs);
+    let warnings = stale_pending(&store, &written, &mut entries, s, &ran, say);
     for w in &warnings {
         say(format!("{} {w}", style("warning:").yellow().bold()));
     }
     Judged { entries, warnings }
+}
+
+/// The message after pending files were written: the files, and the
+/// command that accepts them (on the kernels this run ran, when not all).
+fn pending_written(
+    repo: &Path,
+    sc: &Scenario,
+    files: &[PathBuf],
+    plan: &snapshot::Plan,
+    ran: &[String],
+    matrix: &[String],
+) -> String {
+    let only: String = if ran.len() < matrix.len() {
+        ran.iter().map(|k| format!(" --kernel {k}")).collect()
+    } else {
+        String::new()
+    };
+    let names: Vec<String> = files.iter().map(|p| rel(repo, p)).collect();
+    let mut msg = format!(
+        "wrote {}; accept with `cargo run -p verify -- --accept{only} {}`",
+        names.join(", "),
+        sc.name
+    );
+    for p in &plan.remove {
+        msg.push_str(&format!(
+            "\n  ({} is the shared output: `--accept` removes {} instead)",
+            rel(repo, &p.with_extension("snap.new")),
+            rel(repo, p)
+        ));
+    }
+    msg
 }
 
 /// The measures of `sc` in each run of `outs` on `kernel` ([`crate::measure::check`]):
@@ -326,19 +442,20 @@ fn accept_measured(
 }
 
 /// The pending `.snap.new` files of `store` that this run did not write.
-/// Left by an earlier run, `cargo insta review` would still offer their old
-/// output, so they are named for removal (the returned warnings). With
-/// CI=true nothing is ever written and `.snap.new` is ignored by git, so one
-/// present was committed by force: a problem of the listing's every entry.
-/// A file of a kernel this run did not run may be current, and is left
-/// alone; so is the shared one while a kernel that may have written it
-/// (one without a file of its own) was not run.
+/// Left by an earlier run, they hold its output: when this run wrote pending files of its own, the old ones are
+/// removed (said through `say`); otherwise they are named for removal (the
+/// returned warnings). With CI=true nothing is ever written and `.snap.new`
+/// is ignored by git, so one present was committed by force: a problem of
+/// the listing's every entry. A file of a kernel this run did not run may be
+/// current, and is left alone; so is the shared one while a kernel that may
+/// have written it (one without a file of its own) was not run.
 fn stale_pending(
     store: &Store,
     written: &[PathBuf],
     entries: &mut [Entry],
     s: &Settings,
-    runs: &[KernelRuns],
+    ran: &[String],
+    say: &mut dyn FnMut(String),
 ) -> Vec<String> {
     let pending = match store.pending() {
         Ok(p) => p,
@@ -354,7 +471,7 @@ fn stale_pending(
             return Vec::new();
         }
     };
-    let ran = |k: &str| runs.iter().any(|r| r.kernel == k);
+    let ran = |k: &str| ran.iter().any(|r| r == k);
     let mut warnings = Vec::new();
     for p in pending.iter().filter(|p| !written.contains(p)) {
         let shown = rel(s.repo, p);
@@ -380,8 +497,19 @@ fn stale_pending(
                 .filter(|k| store.kernel_path(k).symlink_metadata().is_err())
                 .all(|k| ran(k)),
         };
-        if covered {
+        if !covered {
+            continue;
+        }
+        if written.is_empty() {
             warnings.push(stale_pending_warning(&shown));
+            continue;
+        }
+        match std::fs::remove_file(p) {
+            Ok(()) => say(format!("removed {shown} (left by an earlier run)")),
+            Err(e) => warnings.push(format!(
+                "{}; it could not be removed ({e})",
+                stale_pending_warning(&shown)
+            )),
         }
     }
     warnings
@@ -855,16 +983,38 @@ mod tests {
         let (j, _) = judge(&repo, &sc, &["6.1"], runs.clone(), false, false);
         assert_eq!(j.warnings.len(), 1, "{:?}", j.warnings);
         assert!(j.warnings[0].contains("demo@6.1.snap.new"));
-        // A file this run writes is not stale: 6.1 uses the shared
-        // snapshot, so its changed output goes to `demo.snap.new`, and its
-        // own pending file is left from when it had a snapshot of its own.
+        // Only 6.1 ran, and its output changed: `--accept --kernel 6.1`
+        // would give it a file of its own, so that is the pending file (the
+        // earlier one replaced). The shared pending file may hold 5.10's
+        // output, which did not run: it stays, unnamed.
         let changed = Ok(vec![out(Outcome::Clean, "$ insmod demo.ko\nchanged\n")]);
-        let (j, _) = judge(&repo, &sc, &["6.1"], changed, false, false);
-        assert_eq!(j.warnings.len(), 1, "{:?}", j.warnings);
-        assert!(j.warnings[0].contains("demo@6.1.snap.new"));
+        let (j, said) = judge(&repo, &sc, &["6.1"], changed.clone(), false, false);
+        assert!(j.warnings.is_empty(), "{:?}", j.warnings);
+        assert_eq!(
+            std::fs::read_to_string(&own_new).unwrap().lines().last(),
+            Some("changed")
+        );
+        assert_eq!(std::fs::read_to_string(&shared_new).unwrap(), "old");
+        assert!(
+            said.iter().any(|m| m.starts_with(
+                "wrote kmods/demo/snapshots/demo@6.1.snap.new; accept with `cargo run -p verify -- --accept --kernel 6.1 demo`"
+            )),
+            "{said:?}"
+        );
+        // Both kernels changed alike: the shared pending file is written,
+        // and 6.1's, from the earlier run, removed.
+        let (j, said) = judge(&repo, &sc, &KERNELS, changed, false, false);
+        assert!(j.warnings.is_empty(), "{:?}", j.warnings);
+        assert!(!own_new.exists());
         assert_eq!(
             std::fs::read_to_string(&shared_new).unwrap().lines().last(),
             Some("changed")
+        );
+        assert!(
+            said.iter()
+                .any(|m| m
+                    == "removed kmods/demo/snapshots/demo@6.1.snap.new (left by an earlier run)"),
+            "{said:?}"
         );
         // With CI=true a pending file can only be committed: a failure.
         let (j, _) = judge(&repo, &sc, &KERNELS, runs, false, true);
@@ -875,7 +1025,7 @@ mod tests {
                 .problem
                 .as_deref()
                 .unwrap()
-                .contains("demo@6.1.snap.new: a pending snapshot is committed"));
+                .contains("demo.snap.new: a pending snapshot is committed"));
         }
         std::fs::remove_dir_all(repo).unwrap();
     }

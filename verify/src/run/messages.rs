@@ -28,7 +28,7 @@ pub fn committed_pending(shown: &str, name: &str) -> String {
 pub fn stale_pending_warning(shown: &str) -> String {
     format!(
         "{shown}: a pending snapshot this run did not write (left by an earlier run); \
-         `cargo insta review` would offer that run's output: remove it (`rm {shown}`)"
+         it holds that run's output: remove it (`rm {shown}`)"
     )
 }
 
@@ -84,6 +84,57 @@ pub fn diff(old: &str, new: &str, old_name: &str, new_name: &str, title: &str) -
         };
         s.push_str(&styled);
         s.push('\n');
+    }
+    s
+}
+
+/// `ok`, `NEW` (no snapshot yet, nothing else wrong) or `FAIL`, coloured,
+/// four columns wide.
+pub fn mark(passed: bool, new: bool) -> String {
+    match (passed, new) {
+        (true, _) => style("ok  ").green().to_string(),
+        (false, true) => style("NEW ").yellow().bold().to_string(),
+        (false, false) => style("FAIL").red().bold().to_string(),
+    }
+}
+
+/// The line said as soon as one kernel's runs of a listing are judged
+/// ([`crate::run::judge::kernel`]), before the listing's other kernels are
+/// done: `ok`, `NEW` or `FAIL`, the outcome, how the output compares with
+/// its snapshot, the times, then each problem's lines indented below. With
+/// `accept`, a run without a problem is `ok`: its output is accepted once
+/// the listing's every kernel is in.
+pub fn kernel_line(e: &crate::run::report::Entry, accept: bool) -> String {
+    let clean = e.problem.is_none() && e.outcome == Some(e.expected);
+    let mark = mark(e.passed() || (accept && clean), e.is_new() && !accept);
+    let mut s = format!("{mark} {} on {}: ", e.row(), e.kernel);
+    if let Some(outcome) = e.outcome {
+        s.push_str(&outcome.to_string());
+        let snapshot = match (&e.snapshot, accept) {
+            (Some(Status::Match), _) => ", as its snapshot",
+            (Some(Status::Missing), false) => ", no snapshot yet",
+            (Some(Status::Mismatch), false) => ", differs from its snapshot",
+            (Some(Status::Missing), true) => ", no snapshot yet: to accept",
+            (Some(Status::Mismatch), true) => ", differs from its snapshot: to accept",
+            (None, _) => "",
+        };
+        let snapshot = if accept && !clean {
+            snapshot.trim_end_matches(": to accept")
+        } else {
+            snapshot
+        };
+        s.push_str(snapshot);
+        let build = if e.build_cached {
+            "kept".to_string()
+        } else {
+            format!("{:.1}s", e.build_secs)
+        };
+        s.push_str(&format!(" (build {build}, boot {:.1}s)", e.boot_secs));
+    } else {
+        s.push_str("no run");
+    }
+    for line in e.problem.iter().flat_map(|p| p.lines()) {
+        s.push_str(&format!("\n     {}", style(line).red()));
     }
     s
 }

@@ -46,8 +46,11 @@ pub struct Entry {
     pub snapshot: Option<Status>,
     /// What went wrong, when something did.
     pub problem: Option<String>,
-    /// Seconds `make` took inside the build root.
+    /// Seconds `make` took inside the build root; for a kept build
+    /// (`build_cached`), what it took when it was made.
     pub build_secs: f64,
+    /// The build was a kept one ([`crate::host::build_cache`]), not made in this run.
+    pub build_cached: bool,
     /// Seconds QEMU ran, boot included; 0 after a build error.
     pub boot_secs: f64,
     /// The kernel image that booted, `pvh` (the vmlinux) or `bzimage`
@@ -270,11 +273,11 @@ impl Report {
     }
 }
 
-/// `ok`, `new` (no snapshot yet, nothing else wrong) or `FAIL`.
+/// `ok`, `NEW` (no snapshot yet, nothing else wrong) or `FAIL`.
 fn mark(passed: bool, new: bool) -> &'static str {
     match (passed, new) {
         (true, _) => "ok",
-        (false, true) => "new",
+        (false, true) => "NEW",
         (false, false) => "FAIL",
     }
 }
@@ -287,7 +290,9 @@ fn cell_text(e: &Entry) -> String {
     } else {
         outcome
     };
-    format!("{mark} {what} {:.1}s", e.build_secs + e.boot_secs)
+    // A kept build cost this run nothing.
+    let build = if e.build_cached { 0.0 } else { e.build_secs };
+    format!("{mark} {what} {:.1}s", build + e.boot_secs)
 }
 
 #[cfg(test)]
@@ -361,7 +366,7 @@ mod tests {
         };
         let t = r.table();
         let line = |name: &str| t.lines().find(|l| l.starts_with(name)).unwrap().to_string();
-        assert!(line("fresh").contains("| new 2 reachable"), "{t}");
+        assert!(line("fresh").contains("| NEW 2 reachable"), "{t}");
         assert!(line("broken").contains("| FAIL 2 reachable"), "{t}");
         // Nothing was compared: the run does not pass.
         assert!(!Report::all_passed(&[], &r.simulations));

@@ -160,7 +160,10 @@ pub fn judge(
             } else if !ci && status != Status::Match && e.problem.is_none() {
                 match store.write_pending_single(&first.text) {
                     Ok(p) => {
-                        say(format!("wrote {} (accept with `cargo run -p verify -- --accept {name}` or `cargo insta review`)", rel(repo, &p)));
+                        say(format!(
+                            "wrote {}; accept with `cargo run -p verify -- --accept {name}`",
+                            rel(repo, &p)
+                        ));
                         written.push(p);
                     }
                     Err(err) => add_problem(&mut e.problem, format!("{err:#}")),
