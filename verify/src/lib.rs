@@ -11,6 +11,8 @@
 //! listing's output; [`run::crosscheck`] holds a modelled listing's runs
 //! against its model. Dependencies point down: `run` uses `host`, `guest`,
 //! `text` and `snapshot`; `text` touches no process and no file.
+//! [`scaffold`] (`verify new`) makes a new listing and chapter, checked
+//! against the build roots' modules ([`host`]) and the book's languages.
 
 #![warn(missing_docs)]
 
@@ -25,5 +27,6 @@ pub mod manifest;
 pub mod measure;
 pub mod regular;
 pub mod run;
+pub mod scaffold;
 pub mod snapshot;
 pub mod text;

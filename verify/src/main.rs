@@ -113,6 +113,19 @@ enum Cmd {
         #[arg(long)]
         no_book: bool,
     },
+    /// Make a new listing, kmods/NAME/: a module with a kthread that sleeps
+    /// until kthread_stop() (it builds and passes on every kernel as it is),
+    /// its Kbuild, and a scenario.toml with every key; refused when NAME is a
+    /// module of a kernel of the matrix (build roots made first when missing).
+    New {
+        /// The listing's name: lower-case letters, digits and `_` (it names
+        /// the module and the snapshots).
+        name: String,
+        /// Also write src/en/SLUG.md and src/zh/SLUG.md, a chapter that
+        /// shows the listing, and add it to both SUMMARY.md files.
+        #[arg(long, value_name = "SLUG")]
+        chapter: Option<String>,
+    },
     Bench {
         /// Only this kernel of kernels.toml (repeatable); all by default.
         #[arg(short, long = "kernel", value_name = "ID")]
@@ -194,9 +207,30 @@ fn real_main() -> Result<bool> {
             })?;
             Ok(true)
         }
+        Some(Cmd::New { name, chapter }) => {
+            let opts = verify::scaffold::Options {
+                repo: find_repo(cli.repo)?,
+                name: name.clone(),
+                chapter,
+                cache_dir: cli.cache_dir,
+                commands: command_names(),
+            };
+            let made = verify::scaffold::new(&opts)?;
+            print!("{}", verify::scaffold::report(&made, &name));
+            Ok(true)
+        }
         None if cli.watch => watch_main(&cli),
         None => run_main(&cli),
     }
+}
+
+/// The words `verify` reads as a command rather than an example's name.
+fn command_names() -> Vec<String> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    cmd.build();
+    cmd.get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect()
 }
 
 /// Options of the run given with a command (`verify --accept book`) would be
@@ -228,6 +262,7 @@ fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
         Cmd::Sources { .. } => "sources",
         Cmd::Bench { .. } => "bench",
         Cmd::Merge { .. } => "merge",
+        Cmd::New { .. } => "new",
     };
     bail!(
         "`verify {name}` does not take {}: options and names of the run \
@@ -437,6 +472,18 @@ mod tests {
         let cli = Cli::try_parse_from(["verify", "--repo", "/r", "busy_loop"]).unwrap();
         assert!(cli.command.is_none());
         assert_eq!(cli.examples, ["busy_loop"]);
+    }
+
+    #[test]
+    fn every_command_is_a_name_a_listing_cannot_take() {
+        let names = command_names();
+        for c in ["book", "sources", "merge", "new", "bench", "help"] {
+            assert!(names.iter().any(|n| n == c), "{c}: {names:?}");
+        }
+        let cli = Cli::try_parse_from(["verify", "new", "demo", "--chapter", "demo-ch"]).unwrap();
+        assert!(
+            matches!(&cli.command, Some(Cmd::New { name, chapter }) if name == "demo" && chapter.as_deref() == Some("demo-ch"))
+        );
     }
 
     #[test]

@@ -676,12 +676,7 @@ impl Scenario {
             .and_then(|n| n.to_str())
             .context("the example directory has no UTF-8 name")?
             .to_string();
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
-            bail!("directory name `{name}`: use lower-case letters, digits and `_` (it names the module and the snapshot)");
-        }
+        check_listing_name(&name).map_err(|e| anyhow::anyhow!("directory name {e}"))?;
         let outcome = |key: &str, v: &str| -> Result<Outcome> {
             v.parse::<Outcome>()
                 .map_err(|e| anyhow::anyhow!("key `{key}`: {e}"))
@@ -893,6 +888,34 @@ impl Scenario {
             .as_ref()
             .is_none_or(|ks| ks.iter().any(|k| k == kernel))
     }
+}
+
+/// The longest module name: the kernel keeps it in `MODULE_NAME_LEN`
+/// bytes with its NUL (`include/linux/module.h`: `MAX_PARAM_PREFIX_LEN`,
+/// 64 less the size of a `long`, 56 on x86-64).
+pub const MODULE_NAME_MAX: usize = 55;
+
+/// Checks a listing's name, the directory under `kmods/` that names its
+/// module and its snapshots: lower-case letters, digits and `_`, not empty,
+/// at most [`MODULE_NAME_MAX`] characters. The error starts with the name
+/// in backquotes and says what is allowed.
+pub fn check_listing_name(name: &str) -> Result<(), String> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(format!(
+            "`{name}`: use lower-case letters, digits and `_` (it names the module and the snapshot)"
+        ));
+    }
+    if name.len() > MODULE_NAME_MAX {
+        return Err(format!(
+            "`{name}`: {} characters; a module's name has at most {MODULE_NAME_MAX} (MODULE_NAME_LEN in include/linux/module.h, with its NUL)",
+            name.len()
+        ));
+    }
+    Ok(())
 }
 
 /// A listing's caption under `key` (`title` or `title_zh`, which `what`

@@ -434,7 +434,10 @@ fn run_simulations(
     Ok((out, warnings))
 }
 
-fn provision_all(
+/// A checked build root for each of `kernels`, in their order, each made
+/// when missing, stale or damaged ([`provision::ensure`]), with a spinner
+/// per kernel on `multi` and a line for each root made.
+pub fn provision_all(
     kernels: &[matrix::Kernel],
     cache: &Path,
     multi: &MultiProgress,
