@@ -99,8 +99,14 @@ pub fn new(opts: &Options) -> Result<Made> {
         ids.join(", "),
         cache.display()
     );
+    let multi = indicatif::MultiProgress::new();
     let roots =
-        crate::run::all::provision_all(&matrix.kernels, &cache, &indicatif::MultiProgress::new())?;
+        crate::run::all::provision_all(&matrix.kernels, &cache, &multi).with_context(|| {
+            format!(
+                "checking `{name}` against every kernel's modules needs its build root, made as \
+             `cargo run -p verify` makes it; nothing was written"
+            )
+        })?;
     let roots: Vec<(String, PathBuf)> = roots.into_iter().map(|r| (r.kernel.id, r.dir)).collect();
     let kmods = opts.repo.join("kmods");
     clash::check(name, &roots, &|n| kmods.join(n).symlink_metadata().is_ok())?;
