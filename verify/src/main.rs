@@ -94,10 +94,6 @@ enum Cmd {
         #[arg(long = "tree", value_name = "ID=DIR", value_parser = parse_tree)]
         trees: Vec<(String, PathBuf)>,
     },
-    /// Measure what a run costs on this machine: a bare boot of each kernel
-    /// (the floor), a trivial listing cold and warm, the edit loop and the
-    /// whole matrix, each with its ratio to the floor; written as JSON.
-    /// Build with --release for figures that are the harness's, not debug code's.
     /// Merge the reports of runs that each covered part of the matrix
     /// (`verify --kernel ID --no-book --report PART.json`, one per kernel in
     /// CI) into one, checked to hold every listing on every kernel exactly
@@ -126,6 +122,10 @@ enum Cmd {
         #[arg(long, value_name = "SLUG")]
         chapter: Option<String>,
     },
+    /// Measure what a run costs on this machine: a bare boot of each kernel
+    /// (the floor), a trivial listing cold and warm, the edit loop and the
+    /// whole matrix, each with its ratio to the floor; written as JSON.
+    /// Build with --release for figures that are the harness's, not debug code's.
     Bench {
         /// Only this kernel of kernels.toml (repeatable); all by default.
         #[arg(short, long = "kernel", value_name = "ID")]
