@@ -6,8 +6,8 @@
 //!
 //! - **floor**: a bare boot of each kernel to an init that powers off
 //!   (the harness's init with no step and no module);
-//! - **trivial, cold / warm**: one trivial listing (a module that starts a
-//!   kthread and stops it) built, packed, booted and read on each kernel:
+//! - **trivial, cold / warm**: one trivial listing (the one `verify new`
+//!   makes: a kthread that sleeps until `kthread_stop()`) built, packed, booted and read on each kernel:
 //!   cold, with a source no kept build matches, in an empty work directory;
 //!   warm, the same source again (its build kept, [`crate::host::build_cache`]);
 //! - **edit loop**: that listing, accepted, its `pr_info()` text changed,
@@ -135,69 +135,31 @@ pub struct Figures {
 /// makes bench refuse to run rather than shadow it.
 pub const TRIVIAL: &str = "bench_trivial";
 
-const TRIVIAL_C: &str = r#"// SPDX-License-Identifier: GPL-2.0
-/*
- * bench_trivial: the smallest listing verify bench times: one kthread,
- * started at load and stopped at unload.
- */
-#include <linux/completion.h>
-#include <linux/delay.h>
-#include <linux/err.h>
-#include <linux/kthread.h>
-#include <linux/module.h>
-
-static struct task_struct *thread;
-static DECLARE_COMPLETION(started);
-
-static int trivial_fn(void *data)
-{
-	pr_info("bench_trivial: MARK\n");
-	complete(&started);
-	while (!kthread_should_stop())
-		msleep_interruptible(100);
-	return 0;
-}
-
-static int __init trivial_init(void)
-{
-	thread = kthread_run(trivial_fn, NULL, "bench_trivial");
-	if (IS_ERR(thread))
-		return PTR_ERR(thread);
-	wait_for_completion(&started);
-	return 0;
-}
-
-static void __exit trivial_exit(void)
-{
-	pr_info("bench_trivial: stop returned %d\n", kthread_stop(thread));
-}
-
-module_init(trivial_init);
-module_exit(trivial_exit);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("The listing verify bench times");
-"#;
-
-const TRIVIAL_TOML: &str = r#"title = "The listing verify bench times"
-title_zh = "verify bench 计时用的清单"
-vcpus = 1
-time_limit = 30
-expect = "clean"
-steps = ["insmod bench_trivial.ko", "rmmod bench_trivial"]
-"#;
-
-/// Writes the trivial listing into `kmods/` of `repo`, its printk saying `mark`.
+/// Writes the trivial listing into `kmods/`: the listing `verify new` makes
+/// (`crate::scaffold::template`), the text of its first `pr_info()` replaced
+/// by `mark`, so an edit is one changed printk.
 fn write_trivial(kmods: &Path, mark: &str) -> Result<PathBuf> {
+    use crate::scaffold::template;
     let dir = kmods.join(TRIVIAL);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let c = template::module_c(TRIVIAL);
+    if !c.contains(MARKED) {
+        bail!("the scaffold's module no longer prints `{MARKED}`: bench has no printk to edit");
+    }
     std::fs::write(
         dir.join(format!("{TRIVIAL}.c")),
-        TRIVIAL_C.replace("MARK", mark),
+        c.replacen(MARKED, &format!("pr_info(\"{mark}\\n\");"), 1),
     )?;
-    std::fs::write(dir.join("Kbuild"), format!("obj-m += {TRIVIAL}.o\n"))?;
-    std::fs::write(dir.join("scenario.toml"), TRIVIAL_TOML)?;
+    std::fs::write(dir.join("Kbuild"), template::kbuild(TRIVIAL))?;
+    std::fs::write(
+        dir.join("scenario.toml"),
+        template::scenario(TRIVIAL, &["6.1".to_string()]),
+    )?;
     Ok(dir)
 }
+
+/// The scaffold's printk the edits change.
+const MARKED: &str = "pr_info(\"thread started\\n\");";
 
 /// Copies what a run of one listing reads from the repository into a
 /// scratch repository: `kernels.toml` and the kernel source extracts.
@@ -513,10 +475,10 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].name, TRIVIAL);
         let c = std::fs::read_to_string(dir.join(TRIVIAL).join("bench_trivial.c")).unwrap();
-        assert!(c.contains("pr_info(\"bench_trivial: one\\n\");"), "{c}");
+        assert!(c.contains("pr_info(\"one\\n\");"), "{c}");
         write_trivial(&dir, "two").unwrap();
         let c = std::fs::read_to_string(dir.join(TRIVIAL).join("bench_trivial.c")).unwrap();
-        assert!(c.contains("bench_trivial: two") && !c.contains("bench_trivial: one"));
+        assert!(c.contains("pr_info(\"two\\n\");") && !c.contains("pr_info(\"one"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -47,6 +47,19 @@ impl Choice {
 /// (the initramfs, its directory) that cannot be written; a failed boot is
 /// a [`Choice`] of TCG.
 pub fn choose(root: &Root, insmod: &Path, work: &Path) -> Result<Choice> {
+    // The host's KVM does not change within a process: one smoke boot for
+    // every run it makes (bench's edit loop runs many).
+    static CHOSEN: std::sync::Mutex<Option<Choice>> = std::sync::Mutex::new(None);
+    let mut chosen = CHOSEN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(c) = chosen.as_ref() {
+        return Ok(c.clone());
+    }
+    let c = choose_now(root, insmod, work)?;
+    *chosen = Some(c.clone());
+    Ok(c)
+}
+
+fn choose_now(root: &Root, insmod: &Path, work: &Path) -> Result<Choice> {
     if let Ok(v) = std::env::var(ENV) {
         return match v.as_str() {
             "tcg" => Ok(Choice::tcg(format!("{ENV}=tcg"))),
