@@ -76,10 +76,11 @@ enum Cmd {
         #[arg(short, long)]
         verbose: bool,
     },
-    /// Check the kernel source extracts of src/kernel-sources/ against
-    /// wanted.toml, kernels.toml and the build roots in the cache (offline);
-    /// with --update, make them again from each kernel's Debian
-    /// linux-source package (downloads).
+    /// Check the kernel source extracts and API tables of
+    /// src/kernel-sources/ against wanted.toml, kernels.toml and the build
+    /// roots in the cache (offline); with --update, make them again: the
+    /// extracts from each kernel's Debian linux-source package (downloads),
+    /// the API tables from the build roots.
     Sources {
         /// Download each kernel's linux-source package and cut the wanted
         /// functions out of it again.
@@ -93,6 +94,11 @@ enum Cmd {
         /// downloading it (the signed index is still read).
         #[arg(long = "tree", value_name = "ID=DIR", value_parser = parse_tree)]
         trees: Vec<(String, PathBuf)>,
+        /// With --update: make only the API tables (api.toml), from the
+        /// build roots' headers and Module.symvers; nothing is downloaded
+        /// but a missing build root.
+        #[arg(long)]
+        api_only: bool,
     },
     /// Merge the reports of runs that each covered part of the matrix
     /// (`verify --kernel ID --no-book --report PART.json`, one per kernel in
@@ -169,7 +175,8 @@ fn real_main() -> Result<bool> {
             update,
             kernels,
             trees,
-        }) => sources_main(update, kernels, trees, cli.cache_dir, cli.repo),
+            api_only,
+        }) => sources_main(update, api_only, kernels, trees, cli.cache_dir, cli.repo),
         Some(Cmd::Merge {
             parts,
             report,
@@ -380,6 +387,7 @@ fn parse_tree(s: &str) -> Result<(String, PathBuf), String> {
 /// roots present in the cache); `sources --update`: make them again.
 fn sources_main(
     update: bool,
+    api_only: bool,
     kernels: Vec<String>,
     trees: Vec<(String, PathBuf)>,
     cache_dir: Option<PathBuf>,
@@ -390,6 +398,9 @@ fn sources_main(
     if !trees.is_empty() && !update {
         bail!("--tree is for --update");
     }
+    if api_only && !update {
+        bail!("--api-only is for --update (`sources` alone checks the API tables too)");
+    }
     let cache = cache_dir.unwrap_or_else(verify::host::provision::default_cache_dir);
     if update {
         fetch::update(&fetch::Options {
@@ -397,6 +408,7 @@ fn sources_main(
             kernels,
             cache_dir: Some(cache.clone()),
             trees,
+            api_only,
         })?;
     }
     let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml"))?;
@@ -406,8 +418,14 @@ fn sources_main(
         eprintln!("{} {p}", style("FAIL").red().bold());
     }
     eprintln!(
-        "{} wanted functions × {} kernels in {}",
+        "{} wanted functions and {} API names × {} kernels in {}",
         store.wanted.len(),
+        store
+            .api
+            .iter()
+            .flat_map(|t| t.rows.iter().map(|r| (&r.wanted, &r.name)))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
         matrix.kernels.len(),
         kernel_source::STORE_DIR
     );

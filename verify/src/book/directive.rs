@@ -1,5 +1,6 @@
 //! The book's directives in chapter text: `{{#kmod NAME}}`, `{{#sim NAME}}`,
-//! `{{#kernels}}`, `{{#measure NAME KEY}}` and `{{#source FILE FUNCTION}}`.
+//! `{{#kernels}}`, `{{#measure NAME KEY}}`, `{{#source FILE FUNCTION}}` and
+//! `{{#api}}`.
 //!
 //! A directive written with a backslash in front (`\{{#kmod NAME}}`) is text,
 //! not a directive: the backslash is dropped and the rest is shown as is (the
@@ -27,6 +28,11 @@ pub enum Kind {
     /// file `FILE` as each kernel of the matrix has it, from the extracts of
     /// `src/kernel-sources/` (`crate::kernel_source`).
     Source(String, String),
+    /// `{{#api}}`: the module API table, every function of `wanted.toml`'s
+    /// `[[api]]` headers × kernel, from `src/kernel-sources/<kernel>/api.toml`
+    /// (`crate::kernel_source::api`), each with the chapters whose listings
+    /// call it.
+    Api,
 }
 
 impl std::fmt::Display for Kind {
@@ -37,6 +43,7 @@ impl std::fmt::Display for Kind {
             Kind::Kernels => f.write_str("{{#kernels}}"),
             Kind::Measure(name, key) => write!(f, "{{{{#measure {name} {key}}}}}"),
             Kind::Source(file, name) => write!(f, "{{{{#source {file} {name}}}}}"),
+            Kind::Api => f.write_str("{{#api}}"),
         }
     }
 }
@@ -55,7 +62,7 @@ pub struct Directive {
 }
 
 static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\\)?\{\{#(kmod|sim|kernels|measure|source)\b([^}]*)\}\}").unwrap()
+    Regex::new(r"(\\)?\{\{#(kmod|sim|kernels|measure|source|api)\b([^}]*)\}\}").unwrap()
 });
 
 /// Every directive in `text`, in order.
@@ -93,6 +100,11 @@ pub fn find(text: &str) -> Vec<Directive> {
             ("source", [file, name]) => Ok(Kind::Source(file.to_string(), name.to_string())),
             ("source", _) => Err(format!(
                 "{{{{#source{}}}}}: takes a kernel file and a function, {{{{#source FILE FUNCTION}}}}, e.g. {{{{#source kernel/kthread.c kthread_stop}}}}",
+                &caps[3]
+            )),
+            ("api", []) => Ok(Kind::Api),
+            ("api", _) => Err(format!(
+                "{{{{#api{}}}}}: takes no arguments (the functions are the [[api]] tables of src/kernel-sources/wanted.toml)",
                 &caps[3]
             )),
             _ => Err(format!("{{{{#kernels{}}}}}: takes no arguments", &caps[3])),
@@ -232,6 +244,20 @@ mod tests {
             .as_ref()
             .unwrap_err()
             .contains("takes a kernel file and a function"));
+        assert!(d[2].escaped && d[2].line == 2);
+    }
+
+    #[test]
+    fn finds_the_api_table() {
+        let d = find("{{#api}}\n{{#api kthread_stop}} \\{{#api}} {{#apis}}");
+        assert_eq!(d.len(), 3);
+        assert_eq!(d[0].kind, Ok(Kind::Api));
+        assert_eq!(d[0].kind.as_ref().unwrap().to_string(), "{{#api}}");
+        assert!(d[1]
+            .kind
+            .as_ref()
+            .unwrap_err()
+            .contains("takes no arguments"));
         assert!(d[2].escaped && d[2].line == 2);
     }
 

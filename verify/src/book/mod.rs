@@ -2,13 +2,17 @@
 //! rendered into the bilingual book.
 //!
 //! - [`directive`] finds `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}`,
-//!   `{{#measure NAME KEY}}` and `{{#source FILE FUNCTION}}` in a chapter;
+//!   `{{#measure NAME KEY}}`, `{{#source FILE FUNCTION}}` and `{{#api}}` in
+//!   a chapter;
 //! - [`render`] turns them into Markdown from `kmods/` (with the measured
 //!   values `--accept` recorded), the simulations of `examples/` (checked
 //!   against their snapshots) and `kernels.toml`;
 //! - [`source`] renders `{{#source FILE FUNCTION}}`: a kernel function as
 //!   each kernel has it, from the extracts of `src/kernel-sources/`
 //!   ([`crate::kernel_source`]);
+//! - [`api`] renders `{{#api}}`: the module API table of every kernel, from
+//!   the `api.toml` files of `src/kernel-sources/`, each function linked to
+//!   the chapters whose listings call it;
 //! - [`cite`] checks what the prose cites: claim ids against the appendix,
 //!   the appendix's evidence against the listings, links against the chapters;
 //! - [`named`] renders the directives that show some examples only, for a
@@ -37,6 +41,7 @@
 //! It boots no guest and writes no snapshot: the book shows what was
 //! accepted, so it is built whatever the last run found.
 
+pub mod api;
 pub mod build;
 pub mod cite;
 pub mod directive;

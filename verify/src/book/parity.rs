@@ -368,6 +368,22 @@ mod tests {
             "{p:?}"
         );
         assert!(p[1].contains("src/en/a.md lacks {{#sim y}}"), "{p:?}");
+        // The API table is a directive like the others.
+        let p = problems(
+            "api",
+            TWO,
+            TWO,
+            &[
+                ("index.md", "", ""),
+                ("a.md", "# API\n\n{{#api}}\n", "# API\n\n\\{{#api}}\n"),
+                ("b.md", "", ""),
+            ],
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].contains("src/zh/a.md lacks {{#api}} (src/en/a.md has it at line 3)"),
+            "{p:?}"
+        );
         let p = problems(
             "listing-order",
             TWO,

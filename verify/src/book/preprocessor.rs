@@ -3,8 +3,9 @@
 //!
 //! 1. checks parity between the languages (fails naming what is missing);
 //! 2. expands `{{#kmod NAME}}`, `{{#sim NAME}}`, `{{#kernels}}`,
-//!    `{{#measure NAME KEY}}` and `{{#source FILE FUNCTION}}` (fails naming
-//!    the chapter file and line of every directive it cannot expand);
+//!    `{{#measure NAME KEY}}`, `{{#source FILE FUNCTION}}` and `{{#api}}`
+//!    (fails naming the chapter file and line of every directive it cannot
+//!    expand);
 //! 3. checks what the prose cites ([`cite`]): claim ids against the
 //!    appendix, the appendix's evidence against the listings, links against
 //!    the chapters (fails naming the chapter file and line);
@@ -12,6 +13,7 @@
 //!    each chapter (a Markdown link, which the link check of the built pages follows), and
 //!    marks the chapter text as the part Pagefind indexes.
 
+use super::api;
 use super::cite;
 use super::directive::{self, Kind};
 use super::files::{self, Holder};
@@ -122,9 +124,31 @@ impl Sources {
             })
     }
 
-    /// The Markdown for one directive in language `lang` (its `words`), or
-    /// why there is none.
-    pub fn render(&self, kind: &Kind, words: &Words, lang: &str) -> Result<String, String> {
+    /// Every listing's C code, for `{{#api}}`'s links.
+    fn listings_code(&self) -> Result<Vec<api::Listing>, String> {
+        self.scenarios
+            .iter()
+            .map(|s| {
+                let files = render::listing_files(&self.root, &s.dir)?;
+                let texts: Vec<&str> = files
+                    .iter()
+                    .filter(|(n, _)| n.ends_with(".c") || n.ends_with(".h"))
+                    .map(|(_, t)| t.as_str())
+                    .collect();
+                Ok(api::Listing::new(&s.name, &texts))
+            })
+            .collect()
+    }
+
+    /// The Markdown for one directive on `page` in language `lang` (its
+    /// `words`), or why there is none.
+    pub fn render(
+        &self,
+        kind: &Kind,
+        words: &Words,
+        lang: &str,
+        page: &Page,
+    ) -> Result<String, String> {
         match kind {
             Kind::Kernels => Ok(render::kernels(&self.matrix, &self.scenarios, words)),
             Kind::Kmod(name) => {
@@ -156,8 +180,53 @@ impl Sources {
                 source::render(&self.kernel_sources, file, name, &self.matrix.ids(), lang)
                     .map_err(|e| format!("{kind}: {e}"))
             }
+            Kind::Api => {
+                let listings = self.listings_code().map_err(|e| format!("{kind}: {e}"))?;
+                api::render(
+                    &self.kernel_sources,
+                    &self.matrix.ids(),
+                    page.chapters,
+                    &listings,
+                    page.path,
+                    lang,
+                )
+                .map_err(|e| format!("{kind}: {e}"))
+            }
         }
     }
+}
+
+/// Where a directive is expanded: its chapter's page, and the book's
+/// chapters with the listings each shows (`{{#api}}` links them).
+pub struct Page<'a> {
+    /// The chapter file, relative to `src/<lang>/`.
+    pub path: &'a Path,
+    /// Every chapter of the book (this language), in order.
+    pub chapters: &'a [api::Chapter],
+}
+
+/// The chapters of `book` with a page, in order, each with the listings it
+/// shows (`{{#kmod NAME}}`, not escaped).
+pub fn chapters_and_listings(book: &Book) -> Vec<api::Chapter> {
+    book.chapters()
+        .filter_map(|ch| {
+            Some(api::Chapter {
+                path: ch.path.clone()?,
+                title: ch.name.clone(),
+                number: ch
+                    .number
+                    .as_ref()
+                    .map(|n| n.to_string().trim_end_matches('.').to_string()),
+                listings: directive::active(&ch.content)
+                    .into_iter()
+                    .filter_map(|d| match d.kind {
+                        Ok(Kind::Kmod(name)) => Some(name),
+                        _ => None,
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// Expands every chapter of `book` (language `lang`); all failures are
@@ -182,9 +251,10 @@ pub fn expand_book(config: &BookConfig, lang: &Language, mut book: Book) -> Resu
             errors.push(format!("{src}/{}:{line}: {e}", file.display()));
         }
     }
+    let chapters = chapters_and_listings(&book);
     book.for_each_mut(|item| {
         if let BookItem::Chapter(ch) = item {
-            if let Err(e) = expand_chapter(config, lang, &sources, &words, ch) {
+            if let Err(e) = expand_chapter(config, lang, &sources, &words, &chapters, ch) {
                 let file = ch
                     .source_path
                     .as_deref()
@@ -208,12 +278,18 @@ fn expand_chapter(
     lang: &Language,
     sources: &Sources,
     words: &Words,
+    chapters: &[api::Chapter],
     ch: &mut Chapter,
 ) -> Result<(), Vec<String>> {
     let Some(path) = ch.path.clone() else {
         return Ok(()); // a draft chapter has no page
     };
-    let (text, errors) = directive::expand(&ch.content, |k| sources.render(k, words, &lang.id));
+    let page = Page {
+        path: &path,
+        chapters,
+    };
+    let (text, errors) =
+        directive::expand(&ch.content, |k| sources.render(k, words, &lang.id, &page));
     if !errors.is_empty() {
         return Err(errors
             .into_iter()
@@ -417,6 +493,56 @@ mod tests {
             page.contains(&html_escape("set_tsk_thread_flag(k, TIF_NOTIFY_SIGNAL);")),
             "{page}"
         );
+    }
+
+    /// The repository's API tables, linked to the chapter of this book
+    /// that shows a listing calling each function.
+    #[test]
+    fn the_api_table_links_the_chapters_whose_listings_call_each_function() {
+        let config = BookConfig::load(&repo()).unwrap();
+        for (lang, shown, none) in [
+            (0, "Shown in", "not demonstrated"),
+            (1, "示例所在章节", "尚无示例"),
+        ] {
+            let mut book = Book::new();
+            for (name, path, text) in [
+                (
+                    "Stopping",
+                    "part/stop.md",
+                    "# Stopping\n\n{{#kmod stop_after_run}}\n\\{{#kmod calls_kthread_exit}}\n",
+                ),
+                ("API", "api.md", "# API\n\n{{#api}}\n"),
+            ] {
+                let mut ch = Chapter::new(name, text.into(), path, vec![]);
+                ch.source_path = Some(path.into());
+                book.push_item(ch);
+            }
+            let lang = config.languages[lang].clone();
+            let book = expand_book(&config, &lang, book).unwrap();
+            let page = &book.chapters().nth(1).unwrap().content;
+            assert!(page.contains(shown), "{page}");
+            let line = |name: &str| {
+                page.lines()
+                    .find(|l| l.contains(&format!(">{}</code>", html_escape(name))))
+                    .unwrap_or_else(|| panic!("no row {name}: {page}"))
+            };
+            // stop_after_run calls kthread_stop(); the escaped directive
+            // shows no listing, so kthread_exit() is not demonstrated here.
+            assert!(
+                line("kthread_stop").ends_with(" [Stopping](part/stop.md \"Stopping\") |"),
+                "{}",
+                line("kthread_stop")
+            );
+            assert!(
+                line("kthread_exit").ends_with(&format!("{none}</span> |")),
+                "{}",
+                line("kthread_exit")
+            );
+            assert!(
+                line("kthread_run_on_cpu").contains("<span class=\"api-absent\">"),
+                "absent on 5.10"
+            );
+        }
     }
 
     #[test]

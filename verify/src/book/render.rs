@@ -224,7 +224,7 @@ pub fn groups(scenario: &Scenario, matrix: &Matrix) -> Result<Vec<Group>, String
 /// The files of a listing shown in the book: C sources and headers, then
 /// Kbuild. The listing's directory (and its `snapshots/`) must hold only
 /// regular files; nothing is read through a link.
-fn listing_files(root: &Path, dir: &Path) -> Result<Vec<(String, String)>, String> {
+pub(super) fn listing_files(root: &Path, dir: &Path) -> Result<Vec<(String, String)>, String> {
     files::check_dir(root, dir, &["snapshots"], Holder::Listing)?;
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| format!("reading {}: {e}", dir.display()))?

@@ -321,6 +321,7 @@ mod tests {
                 also: vec!["include/linux/kthread.h".into()],
             }],
             extracts,
+            ..Store::default()
         }
     }
 

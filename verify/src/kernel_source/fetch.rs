@@ -20,7 +20,14 @@
 //!    `CACHE/kernel-sources/PACKAGE_VERSION/`, kept for the next update; the
 //!    `.deb` is deleted);
 //! 4. each wanted function is cut ([`super::cut`]) from the first file that
-//!    defines it, and the kernel's directory of the store is written anew.
+//!    defines it, and the kernel's directory of the store is written anew;
+//! 5. the kernel's API table ([`super::api`]) is computed from the build
+//!    root's headers and `Module.symvers` and written as its `api.toml`.
+//!
+//! With `--api-only`, only steps 1 and 5: no download (beyond making a
+//! missing build root), no extract touched. The tables need nothing but the
+//! roots, so a header-only change (a name added to `[[api]]`) costs seconds,
+//! not the ~150 MB source package of every kernel.
 //!
 //! Downloads run `curl` (and `gpgv`, `sha256sum`, `dpkg-deb`, `tar`, `xz`)
 //! as child processes: no HTTP client is in Cargo.lock, the mirrors are plain
@@ -52,6 +59,9 @@ pub struct Options {
     /// downloading the package (still checked against the signed index, and
     /// recorded as that package: give only a tree unpacked from it).
     pub trees: Vec<(String, PathBuf)>,
+    /// Make only the API tables (`api.toml`), from the build roots: no
+    /// source package is downloaded, no extract is written.
+    pub api_only: bool,
 }
 
 /// The programs the update runs, with the Debian package of each.
@@ -70,17 +80,26 @@ pub fn update(opts: &Options) -> Result<()> {
     let kernels = matrix.select(&opts.kernels)?;
     let store_dir = opts.repo.join(STORE_DIR);
     let wanted_path = store_dir.join(WANTED_FILE);
-    let wanted = super::parse_wanted(
+    let list = super::parse_wanted_list(
         &std::fs::read_to_string(&wanted_path)
             .with_context(|| format!("reading {}", wanted_path.display()))?,
     )
     .with_context(|| format!("in {}", wanted_path.display()))?;
+    let wanted = list.functions;
+    if opts.api_only {
+        if !opts.trees.is_empty() {
+            bail!("--tree gives a source tree for the extracts; --api-only makes only the API tables, from the build roots");
+        }
+        if list.api.is_empty() {
+            bail!("--api-only: {} has no [[api]] table", wanted_path.display());
+        }
+    }
     let missing: Vec<&str> = TOOLS
         .iter()
         .filter(|(p, _)| !crate::host::prereq::on_path(p))
         .map(|(_, pkg)| *pkg)
         .collect();
-    if !missing.is_empty() || !Path::new(KEYRING).is_file() {
+    if !opts.api_only && (!missing.is_empty() || !Path::new(KEYRING).is_file()) {
         bail!(
             "sources --update needs curl, gpgv, sha256sum, dpkg-deb, tar, xz and {KEYRING}: sudo apt-get install {} debian-archive-keyring",
             missing.join(" ")
@@ -102,6 +121,10 @@ pub fn update(opts: &Options) -> Result<()> {
         let bar = indicatif::ProgressBar::hidden();
         let root = provision::ensure(&cache, k, &bar)?;
         let version = image_version(&root.dir, &root.release)?;
+        if opts.api_only {
+            write_api(&store_dir, k, &root, &version, &list.api)?;
+            continue;
+        }
         let package = format!("linux-source-{}", major_minor(&version)?);
         eprintln!(
             "{}: build root release {}, {package} {version}",
@@ -132,6 +155,9 @@ pub fn update(opts: &Options) -> Result<()> {
             };
             eprintln!("  {STORE_DIR}/{}: {what}", w.rel_path(&k.id).display());
         }
+        if !list.api.is_empty() {
+            write_api(&store_dir, k, &root, &version, &list.api)?;
+        }
     }
     // Kernels no longer in the matrix go when the whole matrix is updated.
     if opts.kernels.is_empty() {
@@ -146,7 +172,48 @@ pub fn update(opts: &Options) -> Result<()> {
         }
     }
     Store::load(&opts.repo, &matrix.ids()).context("checking the store just written")?;
-    eprintln!("the extracts are in {STORE_DIR}/; read them, then commit them");
+    if opts.api_only {
+        eprintln!(
+            "the API tables are in {STORE_DIR}/<kernel>/{}; read them, then commit them",
+            super::api::API_FILE
+        );
+    } else {
+        eprintln!("the extracts are in {STORE_DIR}/; read them, then commit them");
+    }
+    Ok(())
+}
+
+/// Computes kernel `k`'s API table from its build root and writes it as
+/// `STORE/<id>/api.toml`; prints how many functions of each kind it has.
+fn write_api(
+    store_dir: &Path,
+    k: &Kernel,
+    root: &provision::Root,
+    version: &str,
+    wanted: &[super::api::WantedApi],
+) -> Result<()> {
+    use super::api::{self, ApiKind};
+    let table = api::from_root(&root.dir, &k.id, &root.release, version, wanted)?;
+    let dir = store_dir.join(&k.id);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(api::API_FILE);
+    std::fs::write(&path, table.to_text())
+        .with_context(|| format!("writing {}", path.display()))?;
+    let counts: Vec<String> = ApiKind::ALL
+        .iter()
+        .map(|kind| {
+            let n = table.rows.iter().filter(|r| r.kind == *kind).count();
+            format!("{n} {kind}")
+        })
+        .collect();
+    eprintln!(
+        "  {STORE_DIR}/{}/{}: release {}, {} functions: {}",
+        k.id,
+        api::API_FILE,
+        root.release,
+        table.rows.len(),
+        counts.join(", ")
+    );
     Ok(())
 }
 

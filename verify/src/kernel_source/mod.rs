@@ -18,10 +18,18 @@
 //!   normal run does, so a kernel that moved on Debian fails CI until the
 //!   extracts are made again);
 //! - [`cut`] cuts one definition out of a C file (pure text);
+//! - [`api`] is the module API table: `wanted.toml`'s `[[api]]` tables name
+//!   headers (all their functions, or some names), and
+//!   `src/kernel-sources/<kernel id>/api.toml` says, per function, what a
+//!   module gets on that kernel (an export, GPL or not, a function in the
+//!   header, a macro, a prototype it cannot link, nothing), computed from
+//!   the build root's headers and `Module.symvers`; [`stale_for_roots`] and
+//!   [`stale_in_cache`] compute it again from the roots and compare;
 //! - [`fetch`] is `cargo run -p verify -- sources --update`: the only part
 //!   that downloads (the `linux-source-*` .deb of each kernel, checked
 //!   against the suite's signed Packages index).
 
+pub mod api;
 pub mod cut;
 pub mod fetch;
 
@@ -78,6 +86,17 @@ impl Wanted {
 struct WantedFile {
     #[serde(default)]
     function: Vec<Wanted>,
+    #[serde(default)]
+    api: Vec<api::WantedApi>,
+}
+
+/// Everything `wanted.toml` lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WantedList {
+    /// The `[[function]]`s, quoted with `{{#source}}`.
+    pub functions: Vec<Wanted>,
+    /// The `[[api]]` tables, rendered with `{{#api}}`.
+    pub api: Vec<api::WantedApi>,
 }
 
 /// A path inside the kernel tree: relative, plain components of
@@ -103,7 +122,13 @@ fn valid_name(n: &str) -> bool {
 /// not a plain relative path, a name that is not a C identifier, an entry
 /// given twice.
 pub fn parse_wanted(text: &str) -> Result<Vec<Wanted>> {
+    Ok(parse_wanted_list(text)?.functions)
+}
+
+/// Parses `wanted.toml`, its `[[api]]` tables too ([`api::check_wanted`]).
+pub fn parse_wanted_list(text: &str) -> Result<WantedList> {
     let file: WantedFile = toml::from_str(text)?;
+    api::check_wanted(&file.api)?;
     let mut seen = BTreeSet::new();
     for w in &file.function {
         for f in w.files() {
@@ -122,7 +147,10 @@ pub fn parse_wanted(text: &str) -> Result<Vec<Wanted>> {
             bail!("[[function]] `{}` is listed twice", w.key());
         }
     }
-    Ok(file.function)
+    Ok(WantedList {
+        functions: file.function,
+        api: file.api,
+    })
 }
 
 /// Where one kernel's definition was found.
@@ -294,6 +322,11 @@ pub struct Store {
     pub wanted: Vec<Wanted>,
     /// Every extract, for every kernel of the matrix and every wanted function.
     pub extracts: Vec<Extract>,
+    /// The `[[api]]` tables of `wanted.toml`, in order.
+    pub api_wanted: Vec<api::WantedApi>,
+    /// Every kernel's API table (`<kernel id>/api.toml`), in matrix order;
+    /// empty when nothing is wanted.
+    pub api: Vec<api::ApiTable>,
 }
 
 impl Store {
@@ -312,8 +345,9 @@ impl Store {
             Err(e) if e.not_found() => return Ok(Store::default()),
             Err(e) => bail!("reading {STORE_DIR}/{WANTED_FILE}: {e}"),
         };
-        let wanted =
-            parse_wanted(&wanted_text).with_context(|| format!("in {STORE_DIR}/{WANTED_FILE}"))?;
+        let list = parse_wanted_list(&wanted_text)
+            .with_context(|| format!("in {STORE_DIR}/{WANTED_FILE}"))?;
+        let wanted = list.functions;
         let mut problems = Vec::new();
         let mut extracts = Vec::new();
         let mut expected = BTreeSet::new();
@@ -365,6 +399,32 @@ impl Store {
                 ));
             }
         }
+        // Every kernel's API table, when some is wanted.
+        let mut tables = Vec::new();
+        if !list.api.is_empty() {
+            for id in kernel_ids {
+                let rel = Path::new(id).join(api::API_FILE);
+                expected.insert(rel.clone());
+                let shown = format!("{STORE_DIR}/{}", rel.display());
+                let redo = format!("run `{} --kernel {id}`", api::API_UPDATE_COMMAND);
+                match crate::regular::read_to_string(&dir.join(&rel)) {
+                    Err(e) if e.not_found() => problems.push(format!(
+                        "{shown} is missing (the API table of kernel {id}); {redo} and commit it"
+                    )),
+                    Err(e) => problems.push(format!("{shown}: {e}")),
+                    Ok(text) => match api::ApiTable::parse(&text) {
+                        Err(e) => problems.push(format!("{shown}: {e}; {redo} to make it again")),
+                        Ok(t) => {
+                            let p = t.problems(id, &list.api);
+                            if p.is_empty() {
+                                tables.push(t);
+                            }
+                            problems.extend(p.into_iter().map(|p| format!("{shown}: {p}")));
+                        }
+                    },
+                }
+            }
+        }
         // Nothing else in the store, and no link.
         let mut extra = Vec::new();
         walk(&dir, Path::new(""), &mut extra, &mut problems);
@@ -378,11 +438,16 @@ impl Store {
         }
         if !problems.is_empty() {
             bail!(
-                "the kernel source extracts ({STORE_DIR}/) do not match {WANTED_FILE} and kernels.toml:\n  {}",
+                "the kernel source store ({STORE_DIR}/: extracts and API tables) does not match {WANTED_FILE} and kernels.toml:\n  {}",
                 problems.join("\n  ")
             );
         }
-        Ok(Store { wanted, extracts })
+        Ok(Store {
+            wanted,
+            extracts,
+            api_wanted: list.api,
+            api: tables,
+        })
     }
 
     /// The wanted entry `file name`, if listed.
@@ -470,7 +535,10 @@ pub fn stale_for_roots(store: &Store, roots: &[crate::host::provision::Root]) ->
     let mut problems = Vec::new();
     for r in roots {
         match image_version(&r.dir, &r.release) {
-            Ok(v) => have.push((r.kernel.id.clone(), r.release.clone(), v)),
+            Ok(v) => {
+                problems.extend(api_stale(store, &r.kernel.id, &r.dir, &r.release, &v));
+                have.push((r.kernel.id.clone(), r.release.clone(), v));
+            }
             Err(e) => problems.push(format!(
                 "kernel {}: the version of its kernel, for the source extracts: {e:#}",
                 r.kernel.id
@@ -490,15 +558,43 @@ pub fn stale_in_cache(
     matrix: &crate::host::matrix::Matrix,
 ) -> Vec<String> {
     let mut have = Vec::new();
+    let mut api = Vec::new();
     for k in &matrix.kernels {
         let Some((dir, release)) = crate::host::provision::stamped_root(cache, &k.id) else {
             continue;
         };
         if let Ok(v) = image_version(&dir, &release) {
+            api.extend(api_stale(store, &k.id, &dir, &release, &v));
             have.push((k.id.clone(), release, v));
         }
     }
-    stale(store, &have)
+    let mut out = stale(store, &have);
+    out.extend(api);
+    out
+}
+
+/// The API table of kernel `id` computed again from its build root `dir`
+/// (release `release`, `linux-image` version `version`) and compared with
+/// the committed one: a problem, with the command that makes it again, when
+/// they differ or the root's files cannot be read. Nothing when
+/// `wanted.toml` wants no table.
+pub fn api_stale(
+    store: &Store,
+    id: &str,
+    dir: &Path,
+    release: &str,
+    version: &str,
+) -> Option<String> {
+    if store.api_wanted.is_empty() {
+        return None;
+    }
+    match api::from_root(dir, id, release, version, &store.api_wanted) {
+        Err(e) => Some(format!(
+            "kernel {id}: its API table cannot be computed from its build root: {e:#}; run `{} --kernel {id}`",
+            api::API_UPDATE_COMMAND
+        )),
+        Ok(fresh) => api::stale(store.api.iter().find(|t| t.kernel == id), &fresh),
+    }
 }
 
 #[cfg(test)]
@@ -666,6 +762,70 @@ mod tests {
         let e = format!("{:#}", Store::load(&d, &ids).unwrap_err());
         assert!(
             e.contains("6.1/evil is not a regular file or directory"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// An `[[api]]` wants an `api.toml` per kernel of the matrix, which
+    /// must say what the list wants; one for a kernel gone is not wanted.
+    #[test]
+    fn the_api_tables_must_match_the_list_and_the_matrix() {
+        let d = scratch("api");
+        let ids = vec!["6.1".to_string(), "latest".to_string()];
+        std::fs::write(
+            d.join(STORE_DIR).join(WANTED_FILE),
+            "[[api]]\nheader = 'include/linux/delay.h'\nnames = ['msleep', 'ssleep']\n",
+        )
+        .unwrap();
+        let table = |id: &str, names: &[&str]| {
+            let headers = vec![(
+                "include/linux/delay.h".to_string(),
+                Some((
+                    "usr/src/x/include/linux/delay.h".to_string(),
+                    "void msleep(unsigned int msecs);\nstatic inline void ssleep(unsigned int seconds)\n{\n\tmsleep(seconds * 1000);\n}\n".to_string(),
+                )),
+            )];
+            let wanted = vec![api::WantedApi {
+                header: "include/linux/delay.h".into(),
+                names: names.iter().map(|n| n.to_string()).collect(),
+                also: vec![],
+            }];
+            api::compute(
+                id,
+                "r",
+                "v",
+                &headers,
+                "s",
+                "0x1\tmsleep\tvmlinux\tEXPORT_SYMBOL\t\n",
+                &wanted,
+            )
+            .unwrap()
+            .to_text()
+        };
+        let put = |id: &str, text: String| {
+            std::fs::create_dir_all(d.join(STORE_DIR).join(id)).unwrap();
+            std::fs::write(d.join(STORE_DIR).join(id).join(api::API_FILE), text).unwrap();
+        };
+        put("6.1", table("6.1", &["msleep", "ssleep"]));
+        let e = format!("{:#}", Store::load(&d, &ids).unwrap_err());
+        assert!(e.contains("src/kernel-sources/latest/api.toml is missing (the API table of kernel latest); run `cargo run -p verify -- sources --update --api-only --kernel latest` and commit it"), "{e}");
+        put("latest", table("latest", &["msleep"]));
+        let e = format!("{:#}", Store::load(&d, &ids).unwrap_err());
+        assert!(e.contains("src/kernel-sources/latest/api.toml: `ssleep` ([[api]] `include/linux/delay.h`) is missing"), "{e}");
+        put("latest", table("latest", &["msleep", "ssleep"]));
+        let store = Store::load(&d, &ids).unwrap();
+        assert_eq!(store.api.len(), 2);
+        assert_eq!(
+            store.api[1]
+                .row("include/linux/delay.h", "ssleep")
+                .unwrap()
+                .kind,
+            api::ApiKind::Inline
+        );
+        let e = format!("{:#}", Store::load(&d, &ids[..1]).unwrap_err());
+        assert!(
+            e.contains("src/kernel-sources/latest/api.toml is not wanted"),
             "{e}"
         );
         std::fs::remove_dir_all(&d).unwrap();
