@@ -6,7 +6,7 @@
 //! its file and line, in a second rather than a whole build.
 
 use super::directive::{self, Kind};
-use super::preprocessor::Sources;
+use super::preprocessor::{Page, Sources};
 use super::render::Words;
 use super::{parity, BookConfig};
 use anyhow::{Context, Result};
@@ -26,7 +26,7 @@ pub struct Checked {
 fn shows(kind: &Kind, names: &[String]) -> bool {
     match kind {
         Kind::Kmod(n) | Kind::Sim(n) | Kind::Measure(n, _) => names.contains(n),
-        Kind::Kernels | Kind::Source(..) => false,
+        Kind::Kernels | Kind::Source(..) | Kind::Api => false,
     }
 }
 
@@ -49,7 +49,14 @@ pub fn check(root: &Path, names: &[String]) -> Result<Vec<Checked>> {
                 .with_context(|| format!("reading {}", file.display()))?;
             for d in directive::active(&text) {
                 let error = match &d.kind {
-                    Ok(kind) if shows(kind, names) => sources.render(kind, &words, &lang.id).err(),
+                    Ok(kind) if shows(kind, names) => {
+                        // A listing's directives do not read the other chapters.
+                        let page = Page {
+                            path: &chapter.path,
+                            chapters: &[],
+                        };
+                        sources.render(kind, &words, &lang.id, &page).err()
+                    }
                     Ok(_) => continue,
                     Err(e) => {
                         let words = &text[d.span.clone()];
