@@ -891,8 +891,9 @@ impl Scenario {
 }
 
 /// The longest module name: the kernel keeps it in `MODULE_NAME_LEN`
-/// bytes with its NUL (`include/linux/module.h`: `MAX_PARAM_PREFIX_LEN`,
-/// 64 less the size of a `long`, 56 on x86-64).
+/// bytes with its NUL (`include/linux/moduleparam.h`: `MAX_PARAM_PREFIX_LEN`,
+/// 64 less the size of a `long`, 56 on x86-64; `__MODULE_NAME_LEN` on 7.2),
+/// and modpost refuses a longer one ("module name is too long").
 pub const MODULE_NAME_MAX: usize = 55;
 
 /// Checks a listing's name, the directory under `kmods/` that names its

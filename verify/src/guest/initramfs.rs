@@ -78,7 +78,8 @@ impl Cpio {
     /// the bytes of the `initrd`.
     pub fn finish(mut self) -> Vec<u8> {
         self.entry("TRAILER!!!", 0, (0, 0), &[]);
-        // The kernel reads the archive in 512-byte records.
+        // cpio's 512-byte records; the kernel needs only 4-byte alignment
+        // and skips the NUL padding (`init/initramfs.c`, `do_reset()`).
         while !self.buf.len().is_multiple_of(512) {
             self.buf.push(0);
         }
@@ -396,7 +397,7 @@ mod tests {
         let part = run_part(std::slice::from_ref(&ko), &[], 1).unwrap();
         let whole = build(&bb, &ins, std::slice::from_ref(&ko), &[], 1).unwrap();
         assert_eq!(whole, [a.as_slice(), part.as_slice()].concat());
-        // Each archive ends on a 512-byte record, as the kernel reads them.
+        // Each archive ends on a 512-byte record (cpio's convention).
         assert!(a.len().is_multiple_of(512) && part.len().is_multiple_of(512));
         // The run part's inodes are past the base's.
         let inodes = |buf: &[u8]| -> Vec<u32> {

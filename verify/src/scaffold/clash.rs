@@ -3,13 +3,16 @@
 //! `modules.builtin.modinfo` for built-in code that cannot be a module but
 //! has a name in `/sys/module/`, such as `vt`) or loadable (a `.ko`,
 //! `.ko.xz`, `.ko.zst` or `.ko.gz` under `lib/modules/RELEASE/`), read from
-//! each kernel's build root. The kernel treats `-` and `_` in
-//! module names as the same (`kernel/params.c`, `parameq()`; kmod's
-//! `modname_normalize()`), so `amd-uncore` clashes with `amd_uncore`.
+//! each kernel's build root. A module's name is its file's with `-` made
+//! `_` (Kbuild's `KBUILD_MODNAME`, `scripts/Makefile.lib`), and kmod
+//! compares names the same way (`modname_normalize()`), so `amd-uncore.ko`
+//! is `amd_uncore` and clashes with it.
 //!
-//! A listing named like a built-in module cannot be loaded (the name is
-//! taken in `/sys/module/`, DESIGN.md §3); one named like a loadable module
-//! is the kernel's own to `modprobe` on a reader's machine.
+//! A listing named like a built-in fails to load when the built-in has a
+//! `/sys/module/` entry ("module is already loaded", `mod_sysfs_init()`;
+//! e.g. `vt`, DESIGN.md §3): one with a parameter, a version or, from
+//! 6.12, a driver has one. The name is refused either way; one named like a
+//! loadable module is the kernel's own to `modprobe` on a reader's machine.
 
 use anyhow::{bail, Context, Result};
 use std::fs;
@@ -185,7 +188,7 @@ pub fn check(name: &str, roots: &[(String, PathBuf)], taken: &dyn Fn(&str) -> bo
     let same = if c.module == name {
         String::new()
     } else {
-        " (the kernel reads `-` and `_` in module names alike)".to_string()
+        " (Kbuild names a module's file with `-` as `_`)".to_string()
     };
     let mut suggestion = None;
     for candidate in suggestions(name) {
@@ -203,7 +206,7 @@ pub fn check(name: &str, roots: &[(String, PathBuf)], taken: &dyn Fn(&str) -> bo
     };
     bail!(
         "`{name}` is the name of module `{}` of kernel {kernel}{same}: {found}; \
-         a listing must not take a name the kernel already uses (a built-in one cannot be loaded, \
+         a listing must not take a name the kernel already uses (a built-in one with a /sys/module entry cannot be loaded, \
          a loadable one is the kernel's own to modprobe); {advice}",
         c.module
     )
@@ -320,7 +323,7 @@ mod tests {
         let e = err("amd_uncore", &roots);
         assert!(
             e.contains("module `amd-uncore` of kernel latest")
-                && e.contains("`-` and `_`")
+                && e.contains("`-` as `_`")
                 && e.contains("amd-uncore.ko.xz"),
             "{e}"
         );

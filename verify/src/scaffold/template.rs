@@ -44,7 +44,8 @@ pub fn module_c(name: &str) -> String {
  * its first line (the completion "started"), and the thread is SCHED_FIFO,
  * so that on the guest's one CPU it runs as soon as it is woken and sleeps
  * again before the shell's next step: `show` finds it asleep, and
- * kthread_stop() always finds it asleep too.
+ * kthread_stop() finds it asleep or about to test kthread_should_stop():
+ * the output is the same.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -133,7 +134,7 @@ steps = [          # what the guest's root shell runs, in order (insmod, rmmod, 
 
 # Optional: remove the `#` of a line to use it.
 # cmdline = ["slub_debug=FZPU"]  # kernel parameters added to the harness's own
-# hung_task_timeout_secs = 10  # 1 to 120: seconds in D state before a hung-task report (default 10)
+# hung_task_timeout_secs = 10  # 1 to 120: a task in D state this long is reported, within one to two times it (default 10)
 # watchdog_thresh = 2  # 1 to 60: a soft lockup is reported after twice this (default 2)
 
 # [expect_on]  # outcomes that differ on some kernels of kernels.toml

@@ -41,12 +41,15 @@ pub enum ApiKind {
     ExportedGpl,
     /// Declared, and exported with `EXPORT_SYMBOL`.
     Exported,
-    /// Defined in the header: compiled into the module, nothing to link.
+    /// Defined in the header: compiled into the module; only what its body
+    /// calls is linked (`try_to_freeze()` → `__refrigerator()`).
     Inline,
-    /// A function-like macro: the call becomes its expansion.
+    /// A function-like macro: the call becomes its expansion, and the module
+    /// links what that calls.
     Macro,
     /// Declared but not exported (or exported only to named modules): a
-    /// module that calls it fails to link (modpost: undefined).
+    /// module that calls it fails its build in modpost ("undefined!", or for
+    /// a namespaced export, that the module does not import the namespace).
     Declared,
     /// Not in the header (nor in the others looked in).
     Absent,
@@ -100,12 +103,12 @@ impl fmt::Display for ApiKind {
 ///    decides — [`ApiKind::ExportedGpl`] or [`ApiKind::Exported`] when
 ///    `Module.symvers` has it open to modules, else [`ApiKind::Declared`].
 ///    A prototype beside a body is the kernel's `#ifdef CONFIG_X` real
-///    function and its `#else` stub: the export shows which branch the
-///    kernel was built with (exported: the real one), and a prototype that
-///    is not exported is the branch of the options Debian enables (a
-///    feature's functions are declared when it is on) — the stub belongs to
-///    kernels built without it. `api.toml` keeps every form seen, so such a
-///    name can be checked against the kernel's configuration by hand.
+///    function and its `#else` stub: an export shows the real one was
+///    built. A missing export cannot tell "option on, not exported" from
+///    "option off, the stub compiled" — only the kernel's configuration
+///    can; no name of the matrix's kernels is such a case today (the three
+///    with both forms are exported on every kernel). `api.toml` keeps every
+///    form seen, so such a name can be checked against the configuration.
 pub fn decide(forms: &[Form], export: Option<&Export>) -> ApiKind {
     if forms.is_empty() {
         return ApiKind::Absent;
