@@ -16,18 +16,23 @@
  * in the RIP line.
  *
  * Timing is the point, so the scenario is ordered by sleeps: lines at
- * 0 and 1.5 s, rmmod at about 2 s, the thread wakes at 3 s.  The fix is
+ * 0 and 1.5 s, rmmod at about 2 s, the thread wakes at 3 s.  Only the
+ * first line is ordered by a completion: init waits for it, so it comes
+ * before insmod returns however busy the host is.  The fix is
  * kthread_stop() in module exit (ssleep_printer.c), or a completion with
  * kthread_complete_and_exit() (oneshot_completion.c) for a thread that
  * ends by itself.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 
 #define MAX_LINES 30
+
+static DECLARE_COMPLETION(first_line);
 
 static int counter_fn(void *data)
 {
@@ -35,6 +40,8 @@ static int counter_fn(void *data)
 
 	while (count < MAX_LINES && !kthread_should_stop()) {
 		pr_info("count %d\n", count++);
+		if (count == 1)
+			complete(&first_line);
 		msleep(1500);
 	}
 	return count;
@@ -49,6 +56,7 @@ static int __init unload_running_init(void)
 		return PTR_ERR(task);
 
 	wake_up_process(task);
+	wait_for_completion(&first_line);
 	return 0;
 }
 
