@@ -97,7 +97,7 @@ pub fn build(opts: &Options) -> Result<Built> {
         // GitHub Pages: serve files as they are (no Jekyll).
         std::fs::write(staging.join(".nojekyll"), "")?;
         let indexed = search_index::write(&staging, &config.languages)?;
-        let checked = links::check(&staging)?;
+        let checked = links::check(&staging, &|b| written_at(&config, b))?;
         Ok((indexed, checked))
     })();
     let (indexed, checked) = match made {
@@ -123,6 +123,34 @@ pub fn build(opts: &Options) -> Result<Built> {
         indexed,
         links: checked,
         secs: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Where a broken link of the built page was written: the chapter of
+/// `src/LANG/` the page was built from, at the first line that holds the
+/// link's fragment (or, without one, its file name); just the chapter when
+/// no line does, `None` for a page no chapter makes.
+fn written_at(config: &BookConfig, b: &links::Broken) -> Option<String> {
+    let mut parts = b.page.components();
+    let lang = parts.next()?.as_os_str().to_str()?;
+    let lang = config.languages.iter().find(|l| l.id == lang)?;
+    let chapter = parts.as_path().with_extension("md");
+    let file = config.src_dir(lang).join(&chapter);
+    let text = std::fs::read_to_string(&file).ok()?;
+    let (target, fragment) = match b.target.split_once('#') {
+        Some((t, f)) => (t, Some(f)),
+        None => (b.target.as_str(), None),
+    };
+    let stem = Path::new(target).file_stem()?.to_str()?;
+    let needle = match fragment {
+        Some(f) => format!("#{f}"),
+        None => format!("{stem}.md"),
+    };
+    let at = text.lines().position(|l| l.contains(&needle));
+    let rel = config.rel(&file);
+    Some(match at {
+        Some(i) => format!("{rel}:{}", i + 1),
+        None => rel,
     })
 }
 

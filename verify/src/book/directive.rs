@@ -61,14 +61,24 @@ pub struct Directive {
     pub escaped: bool,
 }
 
-static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\\)?\{\{#(kmod|sim|kernels|measure|source|api)\b([^}]*)\}\}").unwrap()
-});
+static DIRECTIVE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\\)?\{\{#([A-Za-z0-9_-]+)([^}]*)\}\}").unwrap());
 
-/// Every directive in `text`, in order.
+/// The directives mdBook's own `links` preprocessor expands; left to it.
+pub const MDBOOK_DIRECTIVES: &[&str] = &["include", "rustdoc_include", "playground", "title"];
+
+/// This book's directives, for the message about an unknown one.
+pub const BOOK_DIRECTIVES: &[&str] = &["kmod", "sim", "kernels", "measure", "source", "api"];
+
+/// Every directive in `text`, in order: this book's, and any other
+/// `{{#NAME …}}` that is not mdBook's own (a typo such as `{{#kmd x}}`,
+/// which mdBook would print as it is), as an error.
 pub fn find(text: &str) -> Vec<Directive> {
     let mut out = Vec::new();
     for caps in DIRECTIVE.captures_iter(text) {
+        if MDBOOK_DIRECTIVES.contains(&&caps[2]) {
+            continue;
+        }
         let whole = caps.get(0).unwrap();
         let escaped = caps.get(1).is_some();
         let args: Vec<&str> = caps[3].split_whitespace().collect();
@@ -107,7 +117,12 @@ pub fn find(text: &str) -> Vec<Directive> {
                 "{{{{#api{}}}}}: takes no arguments (the functions are the [[api]] tables of src/kernel-sources/wanted.toml)",
                 &caps[3]
             )),
-            _ => Err(format!("{{{{#kernels{}}}}}: takes no arguments", &caps[3])),
+            ("kernels", _) => Err(format!("{{{{#kernels{}}}}}: takes no arguments", &caps[3])),
+            (other, _) => Err(format!(
+                "{{{{#{other}}}}}: no such directive; this book's are {}, and mdBook's {} (write `\\{{{{#…}}}}` to show one as text)",
+                BOOK_DIRECTIVES.join(", "),
+                MDBOOK_DIRECTIVES.join(", ")
+            )),
         };
         out.push(Directive {
             kind,
@@ -193,7 +208,12 @@ mod tests {
     #[test]
     fn finds_simulations() {
         let d = find("{{#sim stop_after_run}}\n{{#sim}} {{#sim a b}} \\{{#sim x}} {{#simulate y}}");
-        assert_eq!(d.len(), 4);
+        assert_eq!(d.len(), 5);
+        assert!(d[4]
+            .kind
+            .as_ref()
+            .unwrap_err()
+            .contains("no such directive"));
         assert_eq!(d[0].kind, Ok(Kind::Sim("stop_after_run".into())));
         assert_eq!(
             d[0].kind.as_ref().unwrap().to_string(),
@@ -211,7 +231,12 @@ mod tests {
     #[test]
     fn finds_measures() {
         let d = find("{{#measure stop_race_count ran}}\n{{#measure stop_race_count}} \\{{#measure a b}} {{#measured x y}}");
-        assert_eq!(d.len(), 3);
+        assert_eq!(d.len(), 4);
+        assert!(d[3]
+            .kind
+            .as_ref()
+            .unwrap_err()
+            .starts_with("{{#measured}}: no such directive"));
         assert_eq!(
             d[0].kind,
             Ok(Kind::Measure("stop_race_count".into(), "ran".into()))
@@ -227,7 +252,12 @@ mod tests {
     #[test]
     fn finds_kernel_sources() {
         let d = find("{{#source kernel/kthread.c kthread_stop}}\n{{#source kthread_stop}} \\{{#source a b}} {{#sources x y}}");
-        assert_eq!(d.len(), 3);
+        assert_eq!(d.len(), 4);
+        assert!(d[3]
+            .kind
+            .as_ref()
+            .unwrap_err()
+            .contains("no such directive"));
         assert_eq!(
             d[0].kind,
             Ok(Kind::Source(
@@ -250,7 +280,12 @@ mod tests {
     #[test]
     fn finds_the_api_table() {
         let d = find("{{#api}}\n{{#api kthread_stop}} \\{{#api}} {{#apis}}");
-        assert_eq!(d.len(), 3);
+        assert_eq!(d.len(), 4);
+        assert!(d[3]
+            .kind
+            .as_ref()
+            .unwrap_err()
+            .contains("no such directive"));
         assert_eq!(d[0].kind, Ok(Kind::Api));
         assert_eq!(d[0].kind.as_ref().unwrap().to_string(), "{{#api}}");
         assert!(d[1]
@@ -263,6 +298,15 @@ mod tests {
 
     #[test]
     fn other_mdbook_directives_are_left_alone() {
-        assert!(find("{{#include x.c}} {{#kmodule}} {{#rustdoc_include a}}").is_empty());
+        assert!(find("{{#include x.c}} {{#rustdoc_include a}} {{#title T}}").is_empty());
+        // Anything else is most likely a typo of one of ours.
+        let typo = find("{{#kmd x}}\n{{#kmodule}}");
+        assert_eq!(typo.len(), 2);
+        let e = typo[0].kind.clone().unwrap_err();
+        assert!(
+            e.starts_with("{{#kmd}}: no such directive; this book's are kmod, sim"),
+            "{e}"
+        );
+        assert_eq!(typo[1].line, 2);
     }
 }

@@ -42,8 +42,10 @@ pub struct Broken {
 }
 
 /// Checks every link of every HTML page under `site`. Errors: every broken
-/// link or missing fragment, one line each (page, target, reason), sorted.
-pub fn check(site: &Path) -> Result<Checked> {
+/// link or missing fragment, one line each (page, target, reason), sorted,
+/// each after where it was written when `source` can say
+/// (`src/en/page.md:12`).
+pub fn check(site: &Path, source: &dyn Fn(&Broken) -> Option<String>) -> Result<Checked> {
     let site = site
         .canonicalize()
         .with_context(|| format!("finding the book at {}", site.display()))?;
@@ -53,10 +55,16 @@ pub fn check(site: &Path) -> Result<Checked> {
     }
     let lines: Vec<String> = broken
         .iter()
-        .map(|b| format!("{}: {} ({})", b.page.display(), b.target, b.reason))
+        .map(|b| {
+            let line = format!("page {}: {} ({})", b.page.display(), b.target, b.reason);
+            match source(b) {
+                Some(src) => format!("{src}: {line}"),
+                None => line,
+            }
+        })
         .collect();
     bail!(
-        "{} broken link{} in the book (page: target (why)); fix the Markdown link in the chapter the page is built from:\n  {}",
+        "{} broken link{} in the built book; fix the Markdown link where it is written:\n  {}",
         broken.len(),
         if broken.len() == 1 { "" } else { "s" },
         lines.join("\n  ")
@@ -169,7 +177,7 @@ mod tests {
                 ),
             ],
         );
-        let c = check(&dir).unwrap();
+        let c = check(&dir, &|_| None).unwrap();
         assert_eq!(c, Checked { local: 4, web: 1 });
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -186,10 +194,21 @@ mod tests {
                 ("en/a.html", r#"<h2 id="part">p</h2>"#),
             ],
         );
-        let err = format!("{:#}", check(&dir).unwrap_err());
+        let err = format!(
+            "{:#}",
+            check(&dir, &|b| (b.target == "en/gone.html")
+                .then(|| "src/en/index.md:3".to_string()))
+            .unwrap_err()
+        );
         assert!(err.contains("2 broken links"), "{err}");
-        assert!(err.contains("en/index.html: en/gone.html"), "{err}");
-        assert!(err.contains("en/index.html: en/a.html#nowhere"), "{err}");
+        assert!(
+            err.contains("src/en/index.md:3: page en/index.html: en/gone.html"),
+            "{err}"
+        );
+        assert!(
+            err.contains("\n  page en/index.html: en/a.html#nowhere"),
+            "{err}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -14,6 +14,9 @@ pub const REQUIRED: &[(&[&str], &str)] = &[
     (&["unshare"], "util-linux"),
     // Every listing's build runs in a bubblewrap sandbox (sandbox.rs).
     (&["bwrap"], "bubblewrap"),
+    // Unprivileged, mmdebstrap's unshare mode maps the user's subordinate
+    // ids with newuidmap/newgidmap.
+    (&["newuidmap"], "uidmap"),
     // mmdebstrap checks the suites' signatures; Ubuntu hosts lack Debian's keys.
     (
         &["/usr/share/keyrings/debian-archive-keyring.gpg"],
@@ -116,7 +119,11 @@ mod tests {
     #[test]
     fn names_the_packages_and_the_command() {
         let missing = missing_packages(|p| {
-            p == "unshare" || p == "bwrap" || p.starts_with('/') || p == "google-chrome"
+            p == "unshare"
+                || p == "bwrap"
+                || p == "newuidmap"
+                || p.starts_with('/')
+                || p == "google-chrome"
         });
         assert_eq!(missing, ["qemu-system-x86", "mmdebstrap"]);
         assert_eq!(

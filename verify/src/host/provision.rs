@@ -168,8 +168,14 @@ pub fn ensure(cache: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<Root> 
         let release = release_of(&tmp)?;
         let cc = check_files(&tmp, &release)?;
         // The sandbox binds the listing's scratch copy here; the root is
-        // read-only to it, so the mount point is made now.
-        fs::create_dir_all(tmp.join(crate::host::sandbox::MOUNT.trim_start_matches('/')))?;
+        // read-only to it, so the mount point is made with the root (by
+        // mmdebstrap's hook: unprivileged, the root's directories belong to
+        // a subordinate uid this user cannot write as).
+        let mount = tmp.join(crate::host::sandbox::MOUNT.trim_start_matches('/'));
+        if !mount.is_dir() {
+            fs::create_dir_all(&mount)
+                .with_context(|| format!("making the sandbox's mount point {}", mount.display()))?;
+        }
         Ok((release, cc))
     });
     let (release, cc) = match result {
@@ -279,6 +285,37 @@ pub fn remove_tree(dir: &Path) -> Result<()> {
     let Ok(canonical) = dir.canonicalize() else {
         return Ok(());
     };
+    match remove_tree_here(&canonical) {
+        Err(e) if !crate::host::prereq::is_root() && canonical.exists() => {
+            // A root mmdebstrap made unprivileged belongs to this user's
+            // subordinate uids: only a user namespace that maps them may
+            // delete it (`--one-file-system`: never into a mount).
+            let status = Command::new("unshare")
+                .args([
+                    "--map-auto",
+                    "--map-root-user",
+                    "--",
+                    "rm",
+                    "-rf",
+                    "--one-file-system",
+                    "--",
+                ])
+                .arg(&canonical)
+                .status();
+            match status {
+                Ok(s) if s.success() && !canonical.exists() => Ok(()),
+                _ => Err(e.context(format!(
+                    "and `unshare --map-auto --map-root-user rm -rf {}` failed too",
+                    canonical.display()
+                ))),
+            }
+        }
+        r => r,
+    }
+}
+
+fn remove_tree_here(canonical: &Path) -> Result<()> {
+    let canonical = canonical.to_path_buf();
     for m in mounts_under(&canonical) {
         if crate::host::prereq::is_root() {
             let c = std::ffi::CString::new(m.as_os_str().as_encoded_bytes())?;
@@ -553,6 +590,10 @@ fn create(tmp: &Path, kernel: &Kernel, bar: &ProgressBar) -> Result<()> {
         .arg("--dpkgopt=path-exclude=/usr/share/man/*")
         .arg("--dpkgopt=path-exclude=/usr/share/locale/*")
         .arg(format!("--include={}", kernel.packages.join(",")))
+        .arg(format!(
+            "--customize-hook=mkdir -p \"$1{}\"",
+            crate::host::sandbox::MOUNT
+        ))
         .arg(&kernel.suite)
         .arg(tmp)
         .args(&kernel.mirrors)

@@ -403,7 +403,7 @@ fn finish(
         .with_context(|| format!("writing {}", report_path.display()))?;
     eprintln!(
         "{}; report: {}",
-        summary(&report, in_ci()),
+        summary(&report, in_ci(), &opts.kernels),
         rel(repo, &report_path)
     );
     Ok(report.passed)
@@ -469,7 +469,9 @@ pub fn provision_all(
 /// The run's last line: how many passed, are new and failed, and for new
 /// ones what to do. Under CI=true a missing snapshot is a failure like any
 /// other, since nothing can be accepted there.
-fn summary(report: &Report, ci: bool) -> String {
+fn summary(report: &Report, ci: bool, only: &[String]) -> String {
+    // The same kernels as the run's, as the per-listing lines say.
+    let only: String = only.iter().map(|k| format!(" --kernel {k}")).collect();
     let passed = report.entries.iter().filter(|e| e.passed()).count()
         + report.simulations.iter().filter(|e| e.passed()).count();
     // One name a listing, though it is new on every kernel it ran on.
@@ -500,14 +502,14 @@ fn summary(report: &Report, ci: bool) -> String {
     if ci {
         return format!(
             "{passed} passed, {} failed in {secs:.0}s ({cells} without a snapshot: CI=true accepts nothing; \
-             accept them locally with `cargo run -p verify -- --accept {}` and commit the snapshots)",
+             accept them locally with `cargo run -p verify -- --accept{only} {}` and commit the snapshots)",
             total - passed,
             new.join(" ")
         );
     }
     format!(
         "{passed} passed, {cells} new, {} failed in {secs:.0}s (new: no snapshot yet; read the output above, \
-         then `cargo run -p verify -- --accept {}`)",
+         then `cargo run -p verify -- --accept{only} {}`)",
         total - passed - cells,
         new.join(" ")
     )
@@ -553,21 +555,21 @@ mod tests {
             ("b", Status::Missing, None),
             ("c", Status::Mismatch, None),
         ]);
-        let s = summary(&r, false);
+        let s = summary(&r, false, &[]);
         assert!(
             s.starts_with("1 passed, 1 new, 1 failed in 3s (new: no snapshot yet"),
             "{s}"
         );
         assert!(s.contains("`cargo run -p verify -- --accept b`"), "{s}");
         // CI=true accepts nothing: a missing snapshot counts as failed.
-        let s = summary(&r, true);
+        let s = summary(&r, true, &[]);
         assert!(
             s.starts_with(
                 "1 passed, 2 failed in 3s (1 without a snapshot: CI=true accepts nothing"
             ),
             "{s}"
         );
-        let s = summary(&report(&[("a", Status::Match, None)]), false);
+        let s = summary(&report(&[("a", Status::Match, None)]), false, &[]);
         assert_eq!(s, "1 passed, 0 failed in 3s");
         // A name new on several kernels, runs interleaved, is named once.
         let s = summary(
@@ -577,9 +579,16 @@ mod tests {
                 ("b", Status::Missing, None),
             ]),
             false,
+            &[],
         );
         assert!(s.starts_with("0 passed, 3 new, 0 failed"), "{s}");
         assert!(s.contains("--accept a b`"), "{s}");
+        // A run on some kernels says so in its command, as its lines do.
+        let s = summary(&r, false, &["6.1".to_string()]);
+        assert!(
+            s.contains("`cargo run -p verify -- --accept --kernel 6.1 b`"),
+            "{s}"
+        );
     }
 
     /// A run as `pair::run` returns it, without QEMU.
