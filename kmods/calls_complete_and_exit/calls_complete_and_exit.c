@@ -23,12 +23,19 @@
 #include <linux/module.h>
 #include <linux/sched/task.h>
 
+/*
+ * The init returns once the thread has said its first line, so that line
+ * comes before the shell's next step however busy the host is.
+ */
+static DECLARE_COMPLETION(printed);
+
 static DECLARE_COMPLETION(done);
 static struct task_struct *task;
 
 static int thread_fn(void *data)
 {
 	pr_info("thread: calling complete_and_exit(&done, 5)\n");
+	complete(&printed);
 	complete_and_exit(&done, 5);
 }
 
@@ -40,6 +47,7 @@ static int __init calls_complete_and_exit_init(void)
 
 	get_task_struct(task);
 	wake_up_process(task);
+	wait_for_completion(&printed);
 	return 0;
 }
 

@@ -29,16 +29,24 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched/task.h>
+
+/*
+ * The init returns once the thread has said its first line, so that line
+ * comes before the shell's next step however busy the host is.
+ */
+static DECLARE_COMPLETION(printed);
 
 static struct task_struct *task;
 
 static int thread_fn(void *data)
 {
 	pr_info("thread: calling do_exit(5)\n");
+	complete(&printed);
 	do_exit(5);
 }
 
@@ -50,6 +58,7 @@ static int __init calls_do_exit_init(void)
 
 	get_task_struct(task);
 	wake_up_process(task);
+	wait_for_completion(&printed);
 	return 0;
 }
 

@@ -25,16 +25,24 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched/task.h>
+
+/*
+ * The init returns once the thread has said its first line, so that line
+ * comes before the shell's next step however busy the host is.
+ */
+static DECLARE_COMPLETION(printed);
 
 static struct task_struct *task;
 
 static int thread_fn(void *data)
 {
 	pr_info("thread: calling kthread_exit(5)\n");
+	complete(&printed);
 	kthread_exit(5);
 }
 
@@ -46,6 +54,7 @@ static int __init calls_kthread_exit_init(void)
 
 	get_task_struct(task);
 	wake_up_process(task);
+	wait_for_completion(&printed);
 	return 0;
 }
 

@@ -28,16 +28,24 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
+
+/*
+ * The init returns once the thread has said its first line, so that line
+ * comes before the shell's next step however busy the host is.
+ */
+static DECLARE_COMPLETION(printed);
 
 static struct task_struct *oneshot;
 
 static int oneshot_fn(void *data)
 {
 	pr_info("one-shot work done, thread returns 3\n");
+	complete(&printed);
 	return 3;
 }
 
@@ -49,6 +57,7 @@ static int __init oneshot_get_task_init(void)
 
 	get_task_struct(oneshot);
 	wake_up_process(oneshot);
+	wait_for_completion(&printed);
 	return 0;
 }
 

@@ -11,10 +11,17 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
+
+/*
+ * The init returns once the thread has said its first line, so that line
+ * comes before the shell's next step however busy the host is.
+ */
+static DECLARE_COMPLETION(printed);
 
 #include "kthread_compat.h"
 
@@ -23,6 +30,7 @@ static struct task_struct *oneshot;
 static int oneshot_fn(void *data)
 {
 	pr_info("one-shot work done, thread returns 3\n");
+	complete(&printed);
 	return 3;
 }
 
@@ -34,6 +42,7 @@ static int __init oneshot_stop_put_init(void)
 
 	get_task_struct(oneshot);
 	wake_up_process(oneshot);
+	wait_for_completion(&printed);
 	return 0;
 }
 

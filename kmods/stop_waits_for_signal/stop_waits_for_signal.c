@@ -12,11 +12,18 @@
  * the shell that sent the signal has gone on to its next step by then, so
  * the output has one order on every run.
  */
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+
+/*
+ * The init returns once the thread has said its first line, so that line
+ * comes before the shell's next step however busy the host is.
+ */
+static DECLARE_COMPLETION(printed);
 
 static char *greeting = "hello";
 module_param(greeting, charp, 0444);
@@ -28,6 +35,7 @@ static int term_waiter_fn(void *data)
 {
 	allow_signal(SIGTERM);
 	pr_info("thread says: %s\n", greeting);
+	complete(&printed);
 	while (kernel_dequeue_signal() != SIGTERM)
 		msleep(100);
 	msleep(500);
@@ -48,6 +56,7 @@ static int __init stop_waits_for_signal_init(void)
 		return PTR_ERR(task);
 	/* Keep the task_struct: the thread may end before kthread_stop(). */
 	get_task_struct(task);
+	wait_for_completion(&printed);
 	return 0;
 }
 
