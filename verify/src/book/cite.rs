@@ -7,8 +7,9 @@
 //!
 //! - a claim id — "claim 4.1", "claims 1.2 and 1.3", "论断 3.2" — must be a
 //!   row of the appendix [`CLAIMS_APPENDIX`] of the same language (its table's
-//!   first column);
-//! - the appendix's evidence — a link in its table whose text is a listing's
+//!   first column); likewise a fact id — "fact park.1", "事实 park.1" — a
+//!   row of [`FACTS_APPENDIX`];
+//! - each appendix's evidence — a link in its table whose text is a listing's
 //!   name, such as `[stop_race](stopping-and-eintr.md)` — must name a listing
 //!   under `kmods/` that the linked chapter shows with `{{#kmod NAME}}`;
 //! - a link to a chapter (`[text](page.md)`, `page.md#anchor`) must lead to
@@ -97,6 +98,23 @@ pub fn prose_only(text: &str) -> String {
     out
 }
 
+/// An appendix whose table rows the prose cites by id: `claim 4.1` (the
+/// source articles' claims) or `fact park.2` (what the book checked beyond
+/// them). Each row's evidence links are checked the same way.
+struct Appendix {
+    file: &'static str,
+    /// The word in the messages.
+    noun: &'static str,
+    cite_en: &'static LazyLock<Regex>,
+    cite_zh: &'static LazyLock<Regex>,
+    id: &'static LazyLock<Regex>,
+    row: &'static LazyLock<Regex>,
+}
+
+/// The appendix of the book's own checked facts, one row each, in each
+/// language; ids are a chapter's short name and a number (`park.1`).
+pub const FACTS_APPENDIX: &str = "facts-checked.md";
+
 static CLAIM_EN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\bclaims?\s+(\d+\.\d+(?:\s*(?:,|and|or|&|–|-)\s*\d+\.\d+)*)").unwrap()
 });
@@ -106,13 +124,44 @@ static CLAIM_ZH: LazyLock<Regex> = LazyLock::new(|| {
 static CLAIM_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+\.\d+").unwrap());
 static ROW_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^\|\s*(\d+\.\d+)\s*\|").unwrap());
+static FACT_EN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bfacts?\s+([a-z]+\.\d+(?:\s*(?:,|and|or|&|–|-)\s*[a-z]+\.\d+)*)").unwrap()
+});
+static FACT_ZH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"事实\s*([a-z]+\.\d+(?:\s*(?:、|，|,|和|与|及|或|–|-)\s*[a-z]+\.\d+)*)").unwrap()
+});
+static FACT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[a-z]+\.\d+").unwrap());
+static FACT_ROW_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^\|\s*([a-z]+\.\d+)\s*\|").unwrap());
 static LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[([^\]\n]*)\]\(([^)\s]+)(?:\s+[^)]*)?\)").unwrap());
 
+static APPENDICES: [Appendix; 2] = [
+    Appendix {
+        file: CLAIMS_APPENDIX,
+        noun: "claim",
+        cite_en: &CLAIM_EN,
+        cite_zh: &CLAIM_ZH,
+        id: &CLAIM_ID,
+        row: &ROW_ID,
+    },
+    Appendix {
+        file: FACTS_APPENDIX,
+        noun: "fact",
+        cite_en: &FACT_EN,
+        cite_zh: &FACT_ZH,
+        id: &FACT_ID,
+        row: &FACT_ROW_ID,
+    },
+];
+
 /// The claim ids of the appendix's table, in order.
 pub fn claim_ids(appendix: &str) -> Vec<String> {
-    ROW_ID
-        .captures_iter(&prose_only(appendix))
+    row_ids(&ROW_ID, appendix)
+}
+
+fn row_ids(row: &Regex, appendix: &str) -> Vec<String> {
+    row.captures_iter(&prose_only(appendix))
         .map(|c| c[1].to_string())
         .collect()
 }
@@ -140,8 +189,6 @@ fn resolve(page: &Path, target: &str) -> Option<PathBuf> {
 pub fn check(pages: &[Page], listings: &[&str]) -> Vec<(PathBuf, usize, String)> {
     let mut problems = Vec::new();
     let chapters: BTreeSet<&Path> = pages.iter().map(|p| p.path).collect();
-    let appendix = pages.iter().find(|p| p.path == Path::new(CLAIMS_APPENDIX));
-    let ids: Vec<String> = appendix.map(|a| claim_ids(a.text)).unwrap_or_default();
     let shows = |page: &Path, name: &str| {
         pages.iter().any(|p| {
             p.path == page
@@ -152,35 +199,44 @@ pub fn check(pages: &[Page], listings: &[&str]) -> Vec<(PathBuf, usize, String)>
     };
     for page in pages {
         let prose = prose_only(page.text);
-        // Claim ids.
-        for re in [&*CLAIM_EN, &*CLAIM_ZH] {
-            for c in re.captures_iter(&prose) {
-                let at = c.get(1).unwrap();
-                for id in CLAIM_ID.find_iter(at.as_str()) {
-                    if ids.iter().any(|i| i == id.as_str()) {
-                        continue;
+        // Claim and fact ids.
+        for a in &APPENDICES {
+            let appendix = pages.iter().find(|p| p.path == Path::new(a.file));
+            let ids: Vec<String> = appendix.map(|p| row_ids(a.row, p.text)).unwrap_or_default();
+            for re in [&**a.cite_en, &**a.cite_zh] {
+                for c in re.captures_iter(&prose) {
+                    let at = c.get(1).unwrap();
+                    for id in a.id.find_iter(at.as_str()) {
+                        if ids.iter().any(|i| i == id.as_str()) {
+                            continue;
+                        }
+                        let line = line_of(&prose, at.start() + id.start());
+                        let (noun, file) = (a.noun, a.file);
+                        problems.push((
+                            page.path.to_path_buf(),
+                            line,
+                            match appendix {
+                                Some(_) => format!(
+                                    "{noun} {} is not in the appendix {file} (its table has {})",
+                                    id.as_str(),
+                                    if ids.is_empty() {
+                                        format!("no {noun}")
+                                    } else {
+                                        ids.join(", ")
+                                    }
+                                ),
+                                None => format!(
+                                    "{noun} {} is cited, but this language has no appendix {file}",
+                                    id.as_str()
+                                ),
+                            },
+                        ));
                     }
-                    let line = line_of(&prose, at.start() + id.start());
-                    problems.push((
-                        page.path.to_path_buf(),
-                        line,
-                        match appendix {
-                            Some(_) => format!(
-                                "claim {} is not in the appendix {CLAIMS_APPENDIX} (its table has {})",
-                                id.as_str(),
-                                if ids.is_empty() { "no claim".to_string() } else { ids.join(", ") }
-                            ),
-                            None => format!(
-                                "claim {} is cited, but this language has no appendix {CLAIMS_APPENDIX}",
-                                id.as_str()
-                            ),
-                        },
-                    ));
                 }
             }
         }
         // Links to chapters, and the appendix's evidence.
-        let in_appendix = page.path == Path::new(CLAIMS_APPENDIX);
+        let in_appendix = APPENDICES.iter().any(|a| page.path == Path::new(a.file));
         for c in LINK.captures_iter(&prose) {
             let (text, target) = (&c[1], &c[2]);
             if target.contains("://") || target.starts_with("mailto:") || target.starts_with('#') {
@@ -299,6 +355,27 @@ mod tests {
         assert!(p.contains(&"claims-checked.md:5: [stop_race](a.md): `a.md` does not show listing `stop_race` ({{#kmod stop_race}})".to_string()), "{p:#?}");
         assert!(p.contains(&"claims-checked.md:6: [gone_listing](a.md): no listing `gone_listing` under kmods/".to_string()), "{p:#?}");
         assert_eq!(p.len(), 2, "{p:#?}");
+    }
+
+    #[test]
+    fn facts_are_cited_from_their_own_appendix_and_their_evidence_checked() {
+        let facts = "| # | Fact | Verdict | Evidence |\n|---|---|---|---|\n\
+            | park.1 | x | **Confirmed** | [stop_race](a.md) |\n\
+            | park.2 | y | **Confirmed** | [wait_queue_wake](a.md) |\n";
+        let mut p = run(&[
+            ("facts-checked.md", facts),
+            ("a.md", "{{#kmod stop_race}}\nFacts park.1 and park.9 hold; 事实 worker.1 也是。Claim 1.2.\n"),
+        ]);
+        p.sort();
+        assert_eq!(
+            p,
+            vec![
+                "a.md:2: claim 1.2 is cited, but this language has no appendix claims-checked.md",
+                "a.md:2: fact park.9 is not in the appendix facts-checked.md (its table has park.1, park.2)",
+                "a.md:2: fact worker.1 is not in the appendix facts-checked.md (its table has park.1, park.2)",
+                "facts-checked.md:4: [wait_queue_wake](a.md): `a.md` does not show listing `wait_queue_wake` ({{#kmod wait_queue_wake}})",
+            ]
+        );
     }
 
     #[test]
