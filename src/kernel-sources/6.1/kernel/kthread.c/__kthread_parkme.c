@@ -1,0 +1,40 @@
+/* Cut from Debian's kernel source by `cargo run -p verify -- sources --update`; do not edit.
+ * kernel: 6.1
+ * release: 6.1.0-57-cloud-amd64
+ * package: linux-source-6.1 6.1.192-3
+ * url: http://deb.debian.org/debian-security/pool/updates/main/l/linux/linux-source-6.1_6.1.192-3_all.deb
+ * sha256: 5259c57ca92092da39bd2ea803046da0e3c28f2b6a11ea20f6297468188ceb67
+ * wanted: kernel/kthread.c __kthread_parkme
+ * looked in: kernel/kthread.c
+ * kind: function
+ * file: kernel/kthread.c
+ * lines: 257-284
+ */
+static void __kthread_parkme(struct kthread *self)
+{
+	for (;;) {
+		/*
+		 * TASK_PARKED is a special state; we must serialize against
+		 * possible pending wakeups to avoid store-store collisions on
+		 * task->state.
+		 *
+		 * Such a collision might possibly result in the task state
+		 * changin from TASK_PARKED and us failing the
+		 * wait_task_inactive() in kthread_park().
+		 */
+		set_special_state(TASK_PARKED);
+		if (!test_bit(KTHREAD_SHOULD_PARK, &self->flags))
+			break;
+
+		/*
+		 * Thread is going to call schedule(), do not preempt it,
+		 * or the caller of kthread_park() may spend more time in
+		 * wait_task_inactive().
+		 */
+		preempt_disable();
+		complete(&self->parked);
+		schedule_preempt_disabled();
+		preempt_enable();
+	}
+	__set_current_state(TASK_RUNNING);
+}
