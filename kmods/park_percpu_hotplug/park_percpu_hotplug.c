@@ -8,12 +8,14 @@
  * struct smp_hotplug_thread below.  Taking a CPU down runs
  * smpboot_park_threads() for it (the CPUHP_AP_SMPBOOT_THREADS teardown,
  * kernel/cpu.c): kthread_park() of the CPU's thread of every registered
- * set.  The thread sees kthread_should_park(), calls the park callback and
- * kthread_parkme(); it stays parked, bound to the offline CPU, instead of
- * being moved to another CPU as an unbound thread would.  Bringing the CPU
+ * set not marked selfparking (this one is not).  The thread sees
+ * kthread_should_park(), calls the park callback and kthread_parkme(); it
+ * stays parked, bound to the offline CPU, instead of being moved to
+ * another CPU and losing its binding as a thread only bound with
+ * kthread_bind() would (kmods/bound_thread_hotplug).  Bringing the CPU
  * back runs smpboot_unpark_threads(): kthread_unpark() binds a per-CPU
  * thread to its CPU again before it wakes it, and the thread calls the
- * unpark callback before any work.
+ * unpark callback (it has a park callback too) before any work.
  *
  * Writing a CPU number to the parameter "poke" gives that CPU's thread one
  * round of work (thread_should_run() becomes true) and waits until it is

@@ -3,8 +3,8 @@
  * park_stop_or_park: the park_unpark loop written with
  * kthread_should_stop_or_park(), one test of both bits.
  *
- * It is in no kernel a module can use: the 5.10 and 6.1 headers do not
- * declare it, and on 6.12 and the newest kernel include/linux/kthread.h
+ * No kernel of the matrix lets a module use it: the 5.10 and 6.1 headers
+ * do not declare it; on 6.12 and the newest, include/linux/kthread.h
  * declares it but Module.symvers has no export of it, so modpost rejects
  * the module.  A module tests kthread_should_stop() and
  * kthread_should_park() (both exported on all four), as park_unpark does.
