@@ -69,6 +69,34 @@ pub struct Paths {
     pub accel: vm::Accel,
 }
 
+/// Every `insmod FILE.ko` step of `s` must name a module its build made:
+/// a typo would otherwise boot a guest only to print insmod's "No such file
+/// or directory" as if it were the listing's output. Errors: the step, the
+/// manifest and the modules the build made.
+fn unbuilt_insmods(s: &Scenario, modules: &[std::path::PathBuf]) -> Result<()> {
+    let made: Vec<String> = modules
+        .iter()
+        .filter_map(|m| m.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    for step in &s.steps {
+        if let crate::manifest::Action::Insmod { file, .. } = &step.action {
+            if !made.iter().any(|m| m == file) {
+                let stem = file.trim_end_matches(".ko");
+                anyhow::bail!(
+                    "{}: step `insmod {file}`: the build made no {file} ({}); name a module the listing builds, or add `obj-m += {stem}.o` to its Kbuild",
+                    s.dir.join("scenario.toml").display(),
+                    if made.is_empty() {
+                        "it made no module".to_string()
+                    } else {
+                        format!("it made {}", made.join(", "))
+                    }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Builds, packs and boots scenario `s` on `root`, and reads the result.
 /// Errors: the harness failed (QEMU, the side channel, a file it writes);
 /// a listing's own failure is an outcome, never an error.
@@ -102,6 +130,7 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
             date: crate::measure::utc_day(std::time::SystemTime::now()),
         });
     }
+    unbuilt_insmods(s, &built.modules)?;
     let image = initramfs::build(
         &root.busybox(),
         &paths.insmod,
@@ -249,5 +278,34 @@ mod tests {
         assert_eq!(after_build(true, true, Clean), None);
         assert_eq!(after_build(true, true, Oops), None);
         assert_eq!(after_build(true, false, Clean), None);
+    }
+
+    #[test]
+    fn an_insmod_of_a_module_the_build_did_not_make_is_named() {
+        let text =
+            "title = \"t\"\ntitle_zh = \"t\"\nvcpus = 1\ntime_limit = 10\nexpect = \"clean\"\n\
+            steps = [\"insmod demo.ko\", \"insmod demo_helper.ko\", \"rmmod demo\"]\n";
+        let s = Scenario::parse(
+            std::path::Path::new("kmods/demo"),
+            text,
+            &["5.10".to_string()],
+        )
+        .unwrap();
+        let built = |names: &[&str]| -> Vec<std::path::PathBuf> {
+            names
+                .iter()
+                .map(|n| std::path::PathBuf::from("/w/build").join(n))
+                .collect()
+        };
+        assert!(unbuilt_insmods(&s, &built(&["demo.ko", "demo_helper.ko"])).is_ok());
+        let e = unbuilt_insmods(&s, &built(&["demo.ko"]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "kmods/demo/scenario.toml: step `insmod demo_helper.ko`: the build made no demo_helper.ko (it made demo.ko); name a module the listing builds, or add `obj-m += demo_helper.o` to its Kbuild"
+        );
+        let e = unbuilt_insmods(&s, &[]).unwrap_err().to_string();
+        assert!(e.contains("(it made no module)"), "{e}");
     }
 }
