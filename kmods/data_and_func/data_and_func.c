@@ -7,8 +7,8 @@
  * that kthread_create() attached to the task.  Code that is handed only a
  * task_struct - a callback, a tracer - can find its way back to its own
  * state through them.  kthread_func() checks that the task is a kthread
- * and returns NULL for any other task; kthread_data() does not check, and
- * must be called only on a kthread.
+ * and returns NULL for any other task; kthread_data() only warns, reads
+ * anyway, and must be called only on a kthread.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -4,11 +4,11 @@
  * CPU for a SCHED_NORMAL thread beside it.
  *
  * A real-time task runs until it sleeps or yields to a task of higher
- * priority: a SCHED_NORMAL task on the same CPU gets nothing.  The only
- * thing between a looping FIFO thread and a starved CPU is the kernel's
- * budget for real-time tasks, sched_rt_runtime_us out of every
- * sched_rt_period_us (950000 of 1000000 by default); what enforces it
- * differs by kernel, and writing -1 to sched_rt_runtime_us turns it off.
+ * priority: a SCHED_NORMAL task on the same CPU gets only what the kernel
+ * sets aside.  On 5.10 and 6.1 that is real-time throttling (rt.c: RT tasks
+ * get sched_rt_runtime_us of every sched_rt_period_us, 950000 of 1000000;
+ * -1 turns it off); on 6.12 and later the fair server (deadline.c: 50 ms of
+ * every 1000 ms for SCHED_NORMAL tasks, whatever sched_rt_runtime_us says).
  *
  * The hog loops for two seconds with cond_resched() in the loop, so that
  * the scheduler can switch away from it whenever it asks to - the loop is

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * setscheduler_unexported: a module that picks its thread's real-time
- * priority with sched_setscheduler(), as drivers did before 5.9.
+ * priority with sched_setscheduler(), as drivers once did.
  *
  * sched_setscheduler() is still declared in <linux/sched.h>, so the module
  * compiles; it is no longer exported to modules, so modpost refuses to

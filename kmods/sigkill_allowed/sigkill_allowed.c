@@ -9,8 +9,9 @@
  * which needs the handler SIG_DFL; allow_signal() installed SIG_KTHREAD.
  * So nothing kills the thread, and the group exit's
  * sigaddset(&t->pending.signal, SIGKILL) does not happen either: kill(2)
- * queued the signal on the shared queue (send_signal: type != PIDTYPE_PID),
- * and __fatal_signal_pending() (include/linux/sched/signal.h) looks at the
+ * queued the signal on the shared queue (type != PIDTYPE_PID in
+ * __send_signal_locked(), __send_signal() on 5.10, kernel/signal.c), and
+ * __fatal_signal_pending() (include/linux/sched/signal.h) looks at the
  * thread's own queue only.  signal_pending() is true, fatal_signal_pending()
  * is false, and signal_pending_state() lets a TASK_KILLABLE sleep go on:
  * wait_event_killable() sleeps (state D) with a SIGKILL queued, until
