@@ -6,7 +6,7 @@
  * is not in the condition (compare wait_no_stop_check, whose
  * wait_event_interruptible() ends at the stop on 6.1 and later).  A
  * TASK_KILLABLE sleep is TASK_UNINTERRUPTIBLE | TASK_WAKEKILL: it is woken
- * by any wake-up, but its wait ends before the condition only when
+ * by a TASK_NORMAL wake-up, but its wait ends before the condition only when
  * signal_pending_state() says so, which for it means a fatal signal:
  * SIGKILL in the task's own queue (__fatal_signal_pending(),
  * include/linux/sched/signal.h).

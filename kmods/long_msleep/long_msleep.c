@@ -15,7 +15,7 @@
  * The hung-task detector (kernel/hung_task.c) does not ask why a task
  * sleeps: it reports a task in TASK_UNINTERRUPTIBLE (TASK_IDLE and
  * TASK_KILLABLE excepted) whose count of context switches has not changed
- * for hung_task_timeout_secs.  Each msleep(1000) ends with a switch, so
+ * for hung_task_timeout_secs.  Each msleep(1000) starts with a switch, so
  * short_msleeps never stays that long; one_msleep does.
  *
  * The harness prints one hung-task report per boot, and the detector walks

@@ -18,7 +18,7 @@
  *    is up: it sleeps again;
  *  - msleep_interruptible() loops while no signal is pending: it sleeps
  *    again on 5.10, and returns on 6.1 and later, where kthread_stop()
- *    sets TIF_NOTIFY_SIGNAL and signal_pending() counts it.
+ *    sets TIF_NOTIFY_SIGNAL (signal_pending() counts it on all four).
  *
  * One thread at a time, so that every line comes in the same order.
  */

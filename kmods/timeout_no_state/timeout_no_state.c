@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * timeout_no_state: two threads mean to poll every 100 ms until stopped.
+ * timeout_no_state: three threads mean to poll every 100 ms until stopped.
  *
  *  - nostate_poller calls schedule_timeout(HZ / 10) with its state still
  *    TASK_RUNNING;
@@ -12,8 +12,8 @@
  * schedule_timeout() (kernel/time/timer.c; kernel/time/sleep_timeout.c on
  * the newest kernel) arms a timer and calls schedule(); schedule() takes
  * the task off the run queue only when its state is not TASK_RUNNING, so
- * the poller is never off it: every call returns at once, with its whole
- * timeout left, and the loop spins.  schedule_timeout() returns with the
+ * the poller is never off it: every call returns without sleeping, with
+ * time left, and the loop spins.  schedule_timeout() returns with the
  * task TASK_RUNNING, so once_sleeper sleeps in its first call only and
  * spins from the second on.
  *
