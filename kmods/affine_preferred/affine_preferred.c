@@ -13,8 +13,8 @@
  * (kthread_fetch_affinity(); the housekeeping CPUs when that is empty).
  * CPU down is left to select_fallback_rq() (kernel/sched/core.c), as for a
  * bound thread: the mask is widened the first time the thread must run.
- * CPU up is not: kthreads_online_cpu(), a hotplug callback, sets every
- * thread on the list with a preferred mask back to it.
+ * CPU up is not: kthreads_online_cpu(), a hotplug callback, recomputes the
+ * CPUs of every thread on the list with a preferred mask (or NUMA node).
  *
  * Writing to the module parameter "poke" wakes the thread and waits until
  * it has answered with the CPUs it may run on and the one it runs on.

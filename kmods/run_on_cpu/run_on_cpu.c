@@ -5,13 +5,13 @@
  * kthread_create_on_cpu(fn, data, cpu, namefmt) (kernel/kthread.c) calls
  * kthread_create_on_node() with the CPU's node and the CPU as the one
  * argument of namefmt (so "%u" in the name is the CPU), then
- * kthread_bind(p, cpu), and records the CPU in to_kthread(p)->cpu, which
- * kthread_unpark() uses to bind again.  It does not call
- * kthread_set_per_cpu(): KTHREAD_IS_PER_CPU, which makes the scheduler keep
- * a kthread on its CPU until that CPU is offline and makes kthread_unpark()
- * bind it again, is set by kthread_set_per_cpu(), which modules cannot
- * call (not exported; its callers are smpboot.c, and from 6.1 also the
- * idle threads and workqueue.c).
+ * kthread_bind(p, cpu), and records the CPU in to_kthread(p)->cpu.  It does
+ * not call kthread_set_per_cpu(): KTHREAD_IS_PER_CPU, which makes the
+ * scheduler keep a kthread on its CPU until that CPU is offline
+ * (is_cpu_allowed(), 6.1 and later) and makes kthread_unpark() bind it to
+ * that recorded CPU again, is set by kthread_set_per_cpu(), which modules
+ * cannot call (not exported; its callers are smpboot.c, and from 6.1 also
+ * the idle threads and workqueue.c).
  * Modules can call it from 6.1: 5.10's kthread.h declares it but its
  * Module.symvers does not export it, so modpost fails there.
  * (kthread_run_on_cpu(), kthread_create_on_cpu() and wake_up_process() in
