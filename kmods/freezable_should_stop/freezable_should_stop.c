@@ -7,7 +7,7 @@
  * kthread_freezable_should_stop(&was_frozen) (kernel/kthread.c, a GPL
  * export on every kernel of the matrix) enters __refrigerator(true) when
  * freezing(current) is true, sets *was_frozen to what __refrigerator()
- * returned (true once it has been frozen and thawed), and then returns
+ * returned (true if frozen there, false if not called), and then returns
  * kthread_should_stop().  set_freezable() (kernel/freezer.c) is still
  * needed: without it PF_NOFREEZE stays set, freezing() is always false and
  * the call is kthread_should_stop() and nothing more.
