@@ -128,9 +128,11 @@ static FACT_EN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\bfacts?\s+([a-z]+\.\d+(?:\s*(?:,|and|or|&|–|-)\s*[a-z]+\.\d+)*)").unwrap()
 });
 static FACT_ZH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"事实\s*([a-z]+\.\d+(?:\s*(?:、|，|,|和|与|及|或|–|-)\s*[a-z]+\.\d+)*)").unwrap()
+    Regex::new(r"事实\s*([A-Za-z]+\.\d+(?:\s*(?:、|，|,|和|与|及|或|–|-)\s*[A-Za-z]+\.\d+)*)")
+        .unwrap()
 });
-static FACT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[a-z]+\.\d+").unwrap());
+// Upper case is matched so that `Park.9` is reported as written, not as `ark.9`.
+static FACT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z]+\.\d+").unwrap());
 static FACT_ROW_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^\|\s*([a-z]+\.\d+)\s*\|").unwrap());
 static LINK: LazyLock<Regex> =
@@ -154,6 +156,20 @@ static APPENDICES: [Appendix; 2] = [
         row: &FACT_ROW_ID,
     },
 ];
+
+/// The appendices whose rows both languages must have alike, by file name.
+pub fn appendix_files() -> Vec<&'static str> {
+    APPENDICES.iter().map(|a| a.file).collect()
+}
+
+/// The row ids of appendix `file` ([`appendix_files`]), in order.
+pub fn appendix_ids(file: &str, text: &str) -> Vec<String> {
+    APPENDICES
+        .iter()
+        .find(|a| a.file == file)
+        .map(|a| row_ids(a.row, text))
+        .unwrap_or_default()
+}
 
 /// The claim ids of the appendix's table, in order.
 pub fn claim_ids(appendix: &str) -> Vec<String> {
@@ -197,6 +213,26 @@ pub fn check(pages: &[Page], listings: &[&str]) -> Vec<(PathBuf, usize, String)>
                     .any(|d| d.kind == Ok(Kind::Kmod(name.to_string())))
         })
     };
+    for a in &APPENDICES {
+        if let Some(p) = pages.iter().find(|p| p.path == Path::new(a.file)) {
+            let prose = prose_only(p.text);
+            let mut seen = BTreeSet::new();
+            for c in a.row.captures_iter(&prose) {
+                let id = c.get(1).unwrap();
+                if !seen.insert(id.as_str()) {
+                    problems.push((
+                        p.path.to_path_buf(),
+                        line_of(&prose, id.start()),
+                        format!(
+                            "{} {} has two rows; give each row its own id",
+                            a.noun,
+                            id.as_str()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     for page in pages {
         let prose = prose_only(page.text);
         // Claim and fact ids.
@@ -212,17 +248,41 @@ pub fn check(pages: &[Page], listings: &[&str]) -> Vec<(PathBuf, usize, String)>
                         }
                         let line = line_of(&prose, at.start() + id.start());
                         let (noun, file) = (a.noun, a.file);
+                        if id.as_str().chars().any(|c| c.is_ascii_uppercase()) {
+                            problems.push((
+                                page.path.to_path_buf(),
+                                line,
+                                format!(
+                                    "{noun} `{}`: ids are lower-case; write {}",
+                                    id.as_str(),
+                                    id.as_str().to_ascii_lowercase()
+                                ),
+                            ));
+                            continue;
+                        }
+                        // The rows a writer most likely meant: same prefix.
+                        let prefix = id.as_str().split('.').next().unwrap_or("");
+                        let near: Vec<&str> = ids
+                            .iter()
+                            .filter(|i| i.split('.').next() == Some(prefix))
+                            .map(|i| i.as_str())
+                            .collect();
+                        let listed: Vec<&str> = if near.is_empty() {
+                            ids.iter().map(|i| i.as_str()).collect()
+                        } else {
+                            near
+                        };
                         problems.push((
                             page.path.to_path_buf(),
                             line,
                             match appendix {
                                 Some(_) => format!(
-                                    "{noun} {} is not in the appendix {file} (its table has {})",
+                                    "{noun} {} is not in the appendix {file} of this language (its table has {})",
                                     id.as_str(),
-                                    if ids.is_empty() {
+                                    if listed.is_empty() {
                                         format!("no {noun}")
                                     } else {
-                                        ids.join(", ")
+                                        listed.join(", ")
                                     }
                                 ),
                                 None => format!(
@@ -320,7 +380,7 @@ mod tests {
             ("wait-queues.md", "# W\n\n{{#kmod wait_queue_wake}}\n\n**Claim 1.2** holds; so do claims 1.2 and 9.9.\n"),
             ("a.md", "{{#kmod stop_race}}\n论断 4.1、4.7 成立。\n`claim 7.7` in code\n```\nclaim 8.8\n```\n"),
         ]);
-        assert!(p.contains(&"wait-queues.md:5: claim 9.9 is not in the appendix claims-checked.md (its table has 1.2, 4.1)".to_string()), "{p:#?}");
+        assert!(p.contains(&"wait-queues.md:5: claim 9.9 is not in the appendix claims-checked.md of this language (its table has 1.2, 4.1)".to_string()), "{p:#?}");
         assert!(
             p.iter()
                 .any(|e| e.starts_with("a.md:2: claim 4.7 is not in the appendix")),
@@ -371,9 +431,35 @@ mod tests {
             p,
             vec![
                 "a.md:2: claim 1.2 is cited, but this language has no appendix claims-checked.md",
-                "a.md:2: fact park.9 is not in the appendix facts-checked.md (its table has park.1, park.2)",
-                "a.md:2: fact worker.1 is not in the appendix facts-checked.md (its table has park.1, park.2)",
+                "a.md:2: fact park.9 is not in the appendix facts-checked.md of this language (its table has park.1, park.2)",
+                "a.md:2: fact worker.1 is not in the appendix facts-checked.md of this language (its table has park.1, park.2)",
                 "facts-checked.md:4: [wait_queue_wake](a.md): `a.md` does not show listing `wait_queue_wake` ({{#kmod wait_queue_wake}})",
+            ]
+        );
+    }
+
+    #[test]
+    fn fact_ids_written_in_capitals_or_twice_are_named_as_written() {
+        let facts = "| # | Fact | Verdict | Evidence |\n|---|---|---|---|\n\
+            | park.1 | x | **Confirmed** | [stop_race](a.md) |\n\
+            | park.1 | y | **Confirmed** | [stop_race](a.md) |\n\
+            | sig.1 | z | **Confirmed** | [stop_race](a.md) |\n";
+        let mut p = run(&[
+            ("facts-checked.md", facts),
+            (
+                "a.md",
+                "{{#kmod stop_race}}\nFact Park.1, FACT PARK.2; 事实 Sig.1; fact park.7.\n",
+            ),
+        ]);
+        p.sort();
+        assert_eq!(
+            p,
+            vec![
+                "a.md:2: fact `PARK.2`: ids are lower-case; write park.2",
+                "a.md:2: fact `Park.1`: ids are lower-case; write park.1",
+                "a.md:2: fact `Sig.1`: ids are lower-case; write sig.1",
+                "a.md:2: fact park.7 is not in the appendix facts-checked.md of this language (its table has park.1, park.1)",
+                "facts-checked.md:4: fact park.1 has two rows; give each row its own id",
             ]
         );
     }

@@ -15,6 +15,8 @@
 //!   the chapters whose listings call it;
 //! - [`cite`] checks what the prose cites: claim ids against the appendix,
 //!   the appendix's evidence against the listings, links against the chapters;
+//! - [`cjk`] removes the line breaks between two Chinese characters that
+//!   the browser would show as spaces, on the Chinese pages;
 //! - [`named`] renders the directives that show some examples only, for a
 //!   run of named listings, without building the book;
 //! - [`parity`] checks that every language has the same chapters, listings
@@ -44,6 +46,7 @@
 pub mod api;
 pub mod build;
 pub mod cite;
+pub mod cjk;
 pub mod directive;
 pub mod files;
 pub mod flatten;

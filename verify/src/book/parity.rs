@@ -155,6 +155,30 @@ fn compare(
             }
         }
     }
+    // The appendices' rows: a verdict in one language only is a gap.
+    for file in super::cite::appendix_files() {
+        let read = |dir: &str| {
+            std::fs::read_to_string(config.root.join(dir).join(file))
+                .ok()
+                .map(|t| super::cite::appendix_ids(file, &t))
+        };
+        let (Some(xi), Some(yi)) = (read(&a_dir), read(&b_dir)) else {
+            continue;
+        };
+        for (have, lack, ids, others) in [(&a_dir, &b_dir, &xi, &yi), (&b_dir, &a_dir, &yi, &xi)] {
+            let gone: Vec<&str> = ids
+                .iter()
+                .filter(|i| !others.contains(i))
+                .map(|i| i.as_str())
+                .collect();
+            if !gone.is_empty() {
+                problems.push(format!(
+                    "{lack}/{file} lacks the rows {} that {have}/{file} has; add them in this language too",
+                    gone.join(", ")
+                ));
+            }
+        }
+    }
     for x in a {
         let Some(y) = b.iter().find(|c| c.path == x.path) else {
             continue;
@@ -261,6 +285,30 @@ mod tests {
     }
 
     const TWO: &str = "# S\n\n[Intro](index.md)\n\n- [A](a.md)\n- [B](b.md)\n";
+
+    #[test]
+    fn an_appendix_row_in_one_language_only_is_named() {
+        let summary = "# S\n\n[Intro](index.md)\n\n[Facts](facts-checked.md)\n";
+        let head = "| # | Fact | Verdict | Evidence |\n|---|---|---|---|\n";
+        let en = format!("{head}| park.1 | a | b | c |\n| park.2 | a | b | c |\n");
+        let zh = format!("{head}| park.1 | 甲 | 乙 | 丙 |\n| sig.1 | 甲 | 乙 | 丙 |\n");
+        let p = problems(
+            "appendix",
+            summary,
+            summary,
+            &[
+                ("index.md", "# I\n", "# 介绍\n"),
+                ("facts-checked.md", &en, &zh),
+            ],
+        );
+        assert_eq!(
+            p,
+            vec![
+                "src/zh/facts-checked.md lacks the rows park.2 that src/en/facts-checked.md has; add them in this language too",
+                "src/en/facts-checked.md lacks the rows sig.1 that src/zh/facts-checked.md has; add them in this language too",
+            ]
+        );
+    }
 
     #[test]
     fn same_book_passes() {

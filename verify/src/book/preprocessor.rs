@@ -290,6 +290,11 @@ fn expand_chapter(
     };
     let (text, errors) =
         directive::expand(&ch.content, |k| sources.render(k, words, &lang.id, &page));
+    let text = if lang.id.starts_with("zh") {
+        super::cjk::join_soft_breaks(&text)
+    } else {
+        text
+    };
     if !errors.is_empty() {
         return Err(errors
             .into_iter()

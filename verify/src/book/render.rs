@@ -28,7 +28,12 @@ pub struct Words {
     /// with its `title_zh` there, with its `title` elsewhere.
     chinese: bool,
     listing: &'static str,
+    /// Before one kernel's id ("Verified dmesg, kernel 5.10").
+    verified_on_one: &'static str,
+    /// Before several ("Verified dmesg, kernels 5.10, 6.1").
     verified_on: &'static str,
+    /// Between kernel ids in a caption: ", " in English, "、" in Chinese.
+    sep: &'static str,
     output: &'static str,
     /// "Output B (6.1) differs from output A (5.10):", with {b} {b_kernels} {a} {a_kernels}.
     differs: &'static str,
@@ -84,7 +89,9 @@ impl Words {
             Words {
                 chinese: true,
                 listing: "清单",
+                verified_on_one: "验证通过的 dmesg，内核",
                 verified_on: "验证通过的 dmesg，内核",
+                sep: "、",
                 output: "输出",
                 differs: "输出 {b}（{b_kernels}）与输出 {a}（{a_kernels}）的差异：",
                 full_output: "完整输出",
@@ -121,7 +128,9 @@ impl Words {
             Words {
                 chinese: false,
                 listing: "Listing",
+                verified_on_one: "Verified dmesg, kernel",
                 verified_on: "Verified dmesg, kernels",
+                sep: ", ",
                 output: "Output",
                 differs: "Output {b} ({b_kernels}) differs from output {a} ({a_kernels}):",
                 full_output: "Full output",
@@ -251,7 +260,15 @@ fn letter(i: usize) -> char {
 fn outputs(md: &mut String, groups: &[Group], words: &Words) {
     let several = groups.len() > 1;
     for (i, g) in groups.iter().enumerate() {
-        let verified = format!("{} {}", words.verified_on, g.kernels.join(", "));
+        let verified = format!(
+            "{} {}",
+            if g.kernels.len() == 1 {
+                words.verified_on_one
+            } else {
+                words.verified_on
+            },
+            g.kernels.join(words.sep)
+        );
         let caption = if several {
             format!("{} {} — {verified}", words.output, letter(i))
         } else {
@@ -271,9 +288,9 @@ fn outputs(md: &mut String, groups: &[Group], words: &Words) {
         let caption = words
             .differs
             .replace("{b}", &letter(i).to_string())
-            .replace("{b_kernels}", &g.kernels.join(", "))
+            .replace("{b_kernels}", &g.kernels.join(words.sep))
             .replace("{a}", &letter(i - 1).to_string())
-            .replace("{a_kernels}", &prev.kernels.join(", "));
+            .replace("{a_kernels}", &prev.kernels.join(words.sep));
         let _ = writeln!(
             md,
             "<p class=\"kmod-output\">{}</p>\n",
@@ -867,7 +884,7 @@ mod tests {
         );
         assert!(md.contains(&html_escape("-same\n+other")), "{md}");
         assert!(md.contains("| b | s2 | <code>oops</code> | B |"), "{md}");
-        assert!(md.contains("验证通过的 dmesg，内核 a, c"), "{md}");
+        assert!(md.contains("验证通过的 dmesg，内核 a、c"), "{md}");
         std::fs::remove_dir_all(&d).unwrap();
     }
 
