@@ -181,7 +181,7 @@ fn a_new_listing_and_chapter_reach_the_book() {
         // The claim is made good by CI, whose matrix run (tests/matrix.rs)
         // compares every listing on every kernel with these snapshots; a
         // kernel that printed otherwise fails there, not here.
-        let all = kernels.join(", ");
+        let all = kernels.join(if lang == "zh" { "、" } else { ", " });
         assert!(
             page.contains(&all),
             "{lang}: the caption names every kernel ({all}) while only {kernel} ran"
