@@ -36,31 +36,50 @@ pub struct Page<'a> {
     pub text: &'a str,
 }
 
+/// Fenced code blocks, followed line by line: the one place that decides
+/// which lines of a chapter are code (used here and by [`super::cjk`]).
+#[derive(Debug, Default)]
+pub struct Fences {
+    /// The marker that opened the block the reader is in (```` ``` ````, `~~~`).
+    open: Option<String>,
+}
+
+impl Fences {
+    /// Whether `line`, the next line of the text, belongs to a fenced code
+    /// block: its opening marker, its body or its closing marker.
+    pub fn is_code(&mut self, line: &str) -> bool {
+        let t = line.trim_start();
+        let marker: String = t.chars().take_while(|&c| c == '`' || c == '~').collect();
+        match &self.open {
+            Some(f) => {
+                if marker.len() >= f.len() && marker.starts_with(&f[..1]) {
+                    self.open = None;
+                }
+                true
+            }
+            None if marker.len() >= 3 => {
+                self.open = Some(marker);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// `text` with fenced code blocks and code spans blanked (same length, same
 /// line breaks), so that what they hold is not read as prose.
 pub fn prose_only(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut fence: Option<String> = None;
+    let mut fences = Fences::default();
     for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        let marker: String = t.chars().take_while(|&c| c == '`' || c == '~').collect();
         let blank = |l: &str| {
             l.chars()
                 .map(|c| if c == '\n' { c } else { ' ' })
                 .collect::<String>()
         };
-        match &fence {
-            Some(f) => {
-                if marker.len() >= f.len() && marker.starts_with(&f[..1]) {
-                    fence = None;
-                }
-                out.push_str(&blank(line));
-            }
-            None if marker.len() >= 3 => {
-                fence = Some(marker);
-                out.push_str(&blank(line));
-            }
-            None => {
+        match fences.is_code(line) {
+            true => out.push_str(&blank(line)),
+            false => {
                 // Code spans: a run of backquotes to the next run of the same length.
                 let b: Vec<char> = line.chars().collect();
                 let mut i = 0;
@@ -171,14 +190,21 @@ pub fn appendix_ids(file: &str, text: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The claim ids of the appendix's table, in order.
-pub fn claim_ids(appendix: &str) -> Vec<String> {
-    row_ids(&ROW_ID, appendix)
+fn row_ids(row: &Regex, appendix: &str) -> Vec<String> {
+    rows(row, &prose_only(appendix))
+        .into_iter()
+        .map(|(id, _)| id.to_string())
+        .collect()
 }
 
-fn row_ids(row: &Regex, appendix: &str) -> Vec<String> {
-    row.captures_iter(&prose_only(appendix))
-        .map(|c| c[1].to_string())
+/// The row ids of an appendix's table (its text as [`prose_only`] leaves
+/// it), each with its byte offset, in order.
+fn rows<'p>(row: &Regex, prose: &'p str) -> Vec<(&'p str, usize)> {
+    row.captures_iter(prose)
+        .map(|c| {
+            let id = c.get(1).unwrap();
+            (id.as_str(), id.start())
+        })
         .collect()
 }
 
@@ -213,32 +239,32 @@ pub fn check(pages: &[Page], listings: &[&str]) -> Vec<(PathBuf, usize, String)>
                     .any(|d| d.kind == Ok(Kind::Kmod(name.to_string())))
         })
     };
-    for a in &APPENDICES {
-        if let Some(p) = pages.iter().find(|p| p.path == Path::new(a.file)) {
-            let prose = prose_only(p.text);
-            let mut seen = BTreeSet::new();
-            for c in a.row.captures_iter(&prose) {
-                let id = c.get(1).unwrap();
-                if !seen.insert(id.as_str()) {
-                    problems.push((
-                        p.path.to_path_buf(),
-                        line_of(&prose, id.start()),
-                        format!(
-                            "{} {} has two rows; give each row its own id",
-                            a.noun,
-                            id.as_str()
-                        ),
-                    ));
+    // Each appendix of this language, and its row ids, read once.
+    let tables: Vec<(&Appendix, Option<&Page>, Vec<String>)> = APPENDICES
+        .iter()
+        .map(|a| {
+            let page = pages.iter().find(|p| p.path == Path::new(a.file));
+            let mut ids = Vec::new();
+            if let Some(p) = page {
+                let prose = prose_only(p.text);
+                for (id, at) in rows(a.row, &prose) {
+                    if ids.iter().any(|i| i == id) {
+                        problems.push((
+                            p.path.to_path_buf(),
+                            line_of(&prose, at),
+                            format!("{} {id} has two rows; give each row its own id", a.noun),
+                        ));
+                    }
+                    ids.push(id.to_string());
                 }
             }
-        }
-    }
+            (a, page, ids)
+        })
+        .collect();
     for page in pages {
         let prose = prose_only(page.text);
         // Claim and fact ids.
-        for a in &APPENDICES {
-            let appendix = pages.iter().find(|p| p.path == Path::new(a.file));
-            let ids: Vec<String> = appendix.map(|p| row_ids(a.row, p.text)).unwrap_or_default();
+        for (a, appendix, ids) in &tables {
             for re in [&**a.cite_en, &**a.cite_zh] {
                 for c in re.captures_iter(&prose) {
                     let at = c.get(1).unwrap();

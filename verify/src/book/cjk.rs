@@ -27,22 +27,12 @@ fn is_cjk(c: char) -> bool {
 /// line's indentation. Fenced code blocks pass unchanged.
 pub fn join_soft_breaks(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut fence: Option<String> = None;
+    let mut fences = super::cite::Fences::default();
     let mut prev_joinable = false;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
         let t = body.trim_start();
-        let marker: String = t.chars().take_while(|&c| c == '`' || c == '~').collect();
-        if let Some(f) = &fence {
-            if marker.len() >= f.len() && marker.starts_with(&f[..1]) {
-                fence = None;
-            }
-            out.push_str(line);
-            prev_joinable = false;
-            continue;
-        }
-        if marker.len() >= 3 {
-            fence = Some(marker);
+        if fences.is_code(line) {
             out.push_str(line);
             prev_joinable = false;
             continue;
