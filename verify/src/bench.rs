@@ -418,6 +418,7 @@ fn boot_bare(
         boot_limit: Duration::from_secs(90),
         wake_steps: Vec::new(),
         accel,
+        early_end: None,
     }
     .run()?;
     if !matches!(run.exit, crate::guest::vm::Exit::Guest(_)) {

@@ -90,6 +90,7 @@ fn choose_now(root: &Root, insmod: &Path, work: &Path) -> Result<Choice> {
         boot_limit: SMOKE_LIMIT,
         wake_steps: Vec::new(),
         accel: Accel::Kvm,
+        early_end: None,
     };
     Ok(judge(&root.kernel.id, machine.run()))
 }
@@ -123,6 +124,7 @@ fn ended(exit: &Exit) -> String {
         Exit::Qemu(Some(c)) => format!("QEMU exited with status {c}"),
         Exit::TimedOut => "it was stopped at its time limit".into(),
         Exit::Settled => "the init ended but the guest did not power off".into(),
+        Exit::Shown => "it was stopped after a watchdog report".into(),
     }
 }
 

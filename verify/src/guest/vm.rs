@@ -106,6 +106,9 @@ pub enum Exit {
     /// Killed after the init finished (its end event is on the channel) but
     /// the guest did not power off.
     Settled,
+    /// Killed once the hang the scenario expects was shown: its watchdog
+    /// report complete and the init stuck behind it ([`EarlyEnd`]).
+    Shown,
 }
 
 /// What QEMU's exit code means: isa-debug-exit makes QEMU exit with
@@ -161,6 +164,58 @@ pub struct Machine<'a> {
     pub wake_steps: Vec<usize>,
     /// TCG, or KVM where its smoke boot passed.
     pub accel: Accel,
+    /// For a scenario whose point is a hang: end the run once it is shown,
+    /// not at the time limit. `None`: run until the init ends or the limit.
+    pub early_end: Option<EarlyEnd>,
+}
+
+/// When a run whose expected outcome is a watchdog report may end before its
+/// time limit: once a header line of that report has been printed ([`crate::text::console::classify`]),
+/// the console and the side channel have then been silent for [`QUIET`],
+/// and the init's current step began before the header and cannot be making
+/// progress (any step but `sleep`; a `sleep` once its length and [`QUIET`]
+/// have passed). The hung-task detector reports once per boot
+/// (`kernel.hung_task_warnings=1`, [`CMDLINE`]) and a soft lockup is not
+/// reported again before another `2 * watchdog_thresh` s
+/// (`kernel/watchdog.c`, `watchdog_timer_fn()`), so nothing the waiting
+/// would add is part of the listing's point; the run's last line says why it
+/// ended, as it does for a time limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlyEnd {
+    /// The watchdog outcome the kernel is expected to report
+    /// ([`crate::text::outcome::Outcome::HungTask`], `SoftLockup`, `RcuStall`).
+    pub outcome: crate::text::outcome::Outcome,
+    /// The foreground `sleep` steps: (step number from 1, its length).
+    pub sleeps: Vec<(usize, Duration)>,
+}
+
+/// How long the guest must be silent after the expected report before an
+/// [`EarlyEnd`]: a report prints in one burst (tens of milliseconds under
+/// TCG), and a step that is getting on prints or ends within this.
+pub const QUIET: Duration = Duration::from_secs(1);
+
+impl EarlyEnd {
+    /// Whether the hang is shown at `now`: the expected report's header came
+    /// at `report_at`, nothing was printed for `quiet_for`, and the init's
+    /// latest step (number, command, when it started) cannot end by itself.
+    fn shown(
+        &self,
+        report_at: Option<Instant>,
+        quiet_for: Duration,
+        step: Option<&(usize, String, Instant)>,
+        now: Instant,
+    ) -> bool {
+        let (Some(report), Some((n, _, began))) = (report_at, step) else {
+            return false;
+        };
+        if quiet_for < QUIET || *began > report {
+            return false;
+        }
+        match self.sleeps.iter().find(|(s, _)| s == n) {
+            Some((_, length)) => now.duration_since(*began) >= *length + QUIET,
+            None => true,
+        }
+    }
 }
 
 /// What the side channel has said so far, read incrementally from its file:
@@ -179,6 +234,9 @@ struct ChannelWatch {
     freezing: Option<usize>,
     /// The freeze steps' numbers ([`Machine::wake_steps`]).
     wake_steps: Vec<usize>,
+    /// The latest step the init started: number, command, when the host
+    /// read its start event.
+    step: Option<(usize, String, Instant)>,
 }
 
 impl ChannelWatch {
@@ -209,6 +267,9 @@ impl ChannelWatch {
         self.parsed = end;
         let (records, _) = crate::guest::channel::parse(&text);
         for r in &records {
+            if let crate::guest::channel::Event::Step { n, command } = &r.event {
+                self.step = Some((*n, command.clone(), Instant::now()));
+            }
             match &r.event {
                 crate::guest::channel::Event::Start => self.started = true,
                 crate::guest::channel::Event::End => self.finished = true,
@@ -315,11 +376,36 @@ impl Machine<'_> {
         let mut scenario_started: Option<Instant> = None;
         let mut finished_at: Option<Instant> = None;
         let mut cut = None;
+        // The console is scanned for the expected report line by line, each
+        // line once, as it comes.
+        let mut scanned = 0usize;
+        let mut heard = (0usize, 0usize);
+        let mut quiet_since = Instant::now();
+        let mut report_at: Option<Instant> = None;
         let exit = loop {
             if let Some(status) = child.try_wait()? {
                 break exit_of_code(status.code());
             }
             channel.poll(self.channel);
+            if let Some(early) = &self.early_end {
+                let bytes = console.lock().unwrap();
+                if (bytes.len(), channel.bytes.len()) != heard {
+                    heard = (bytes.len(), channel.bytes.len());
+                    quiet_since = Instant::now();
+                }
+                if report_at.is_none() {
+                    if let Some(end) = bytes[scanned..].iter().rposition(|&b| b == b'\n') {
+                        let text = String::from_utf8_lossy(&bytes[scanned..scanned + end]);
+                        if text
+                            .lines()
+                            .any(|l| crate::text::console::classify(l) == Some(early.outcome))
+                        {
+                            report_at = Some(Instant::now());
+                        }
+                        scanned += end + 1;
+                    }
+                }
+            }
             if channel.started && scenario_started.is_none() {
                 scenario_started = Some(Instant::now());
             }
@@ -341,10 +427,30 @@ impl Machine<'_> {
             if channel.finished && finished_at.is_none() {
                 finished_at = Some(Instant::now());
             }
+            let shown = self.early_end.as_ref().is_some_and(|e| {
+                !channel.finished
+                    && channel.freezing.is_none()
+                    && e.shown(
+                        report_at,
+                        quiet_since.elapsed(),
+                        channel.step.as_ref(),
+                        Instant::now(),
+                    )
+            });
             let killed = if finished_at.is_some_and(|t| t.elapsed() >= POWEROFF_LIMIT) {
                 // The init is done (its end event is on the channel); a
                 // poweroff that does not come is not the listing's business.
                 Some(Exit::Settled)
+            } else if shown {
+                let (e, (_, command, _)) = (
+                    self.early_end.as_ref().expect("shown"),
+                    channel.step.as_ref().expect("shown"),
+                );
+                cut = Some(format!(
+                    "ended: the expected {} report is complete and `{command}` is stuck behind it",
+                    e.outcome
+                ));
+                Some(Exit::Shown)
             } else if match scenario_started {
                 Some(t) => t.elapsed() >= self.time_limit,
                 None => started.elapsed() >= self.boot_limit,
@@ -481,6 +587,33 @@ mod tests {
         w.poll(&path);
         assert!(w.freezing.is_none());
         std::fs::remove_file(&path).unwrap();
+    }
+
+    /// A hang run ends once the report is out, the guest is quiet and the
+    /// init's step cannot end by itself; never before any of the three.
+    #[test]
+    fn a_hang_is_shown_once_its_report_is_out_and_the_init_is_stuck() {
+        use crate::text::outcome::Outcome;
+        let e = EarlyEnd {
+            outcome: Outcome::HungTask,
+            sleeps: vec![(3, Duration::from_secs(6))],
+        };
+        let t0 = Instant::now();
+        let at = |s: f64| t0 + Duration::from_secs_f64(s);
+        let step = |n: usize, began: f64| (n, format!("step {n}"), at(began));
+        let quiet = QUIET;
+        // `wait` (step 5) under way before the report: shown once quiet.
+        assert!(e.shown(Some(at(4.0)), quiet, Some(&step(5, 3.0)), at(5.0)));
+        assert!(!e.shown(Some(at(4.0)), quiet / 2, Some(&step(5, 3.0)), at(5.0)));
+        // No report yet, or a step begun after it (the init went on).
+        assert!(!e.shown(None, quiet, Some(&step(5, 3.0)), at(5.0)));
+        assert!(!e.shown(Some(at(4.0)), quiet, Some(&step(5, 4.5)), at(6.0)));
+        assert!(!e.shown(Some(at(4.0)), quiet, None, at(6.0)));
+        // `sleep 6` (step 3) begun at 1 s: still sleeping at 6.9 s, stuck
+        // behind the report only once 6 s and the quiet time have passed
+        // (a 1-CPU soft lockup never lets the init run again).
+        assert!(!e.shown(Some(at(4.0)), quiet, Some(&step(3, 1.0)), at(7.9)));
+        assert!(e.shown(Some(at(4.0)), quiet, Some(&step(3, 1.0)), at(8.0)));
     }
 
     #[test]

@@ -92,16 +92,32 @@ pub fn ensure() -> Result<()> {
         );
     }
     eprintln!("installing missing host packages: {}", missing.join(" "));
-    let update = Command::new("apt-get").args(["update", "-q"]).status()?;
-    let install = Command::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends"])
-        .args(&missing)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()?;
-    if !update.success() || !install.success() {
+    // A second round after a failed install: `apt-get update` exits 0 even
+    // when some index could not be fetched (a mirror mid-sync), and the
+    // stale lists then name versions the mirror no longer has ("Can't find
+    // a source to download version"), seen on a fresh machine.
+    let mut updated = false;
+    let mut installed = false;
+    for _ in 0..2 {
+        updated = Command::new("apt-get")
+            .args(["update", "-q"])
+            .status()?
+            .success();
+        installed = Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()?
+            .success();
+        if installed {
+            break;
+        }
+    }
+    if !installed {
         bail!(
-            "apt-get could not install {}; try by hand:\n    {}",
+            "apt-get could not install {} (apt-get update {}); try by hand:\n    sudo apt-get update && {}",
             missing.join(" "),
+            if updated { "passed" } else { "failed too" },
             install_command(&missing)
         );
     }

@@ -205,6 +205,30 @@ pub fn after_build(built: bool, warned: bool, expected: Outcome) -> Option<Outco
     })
 }
 
+/// A scenario whose expected outcome on this kernel is a watchdog report
+/// ends once that report is shown ([`vm::EarlyEnd`]); any other runs on.
+fn early_end(s: &Scenario, expected: Outcome) -> Option<vm::EarlyEnd> {
+    matches!(
+        expected,
+        Outcome::HungTask | Outcome::SoftLockup | Outcome::RcuStall
+    )
+    .then(|| vm::EarlyEnd {
+        outcome: expected,
+        sleeps: s
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, step)| !step.background)
+            .filter_map(|(i, step)| match step.action {
+                crate::manifest::Action::Sleep { seconds } => {
+                    Some((i + 1, Duration::from_secs(seconds.into())))
+                }
+                _ => None,
+            })
+            .collect(),
+    })
+}
+
 /// Boots the extracted vmlinux through PVH; falls back to the bzImage when
 /// there is no vmlinux, QEMU refused it (a damaged file: QEMU's message is
 /// shown), or the PVH boot printed nothing at all.
@@ -232,6 +256,7 @@ fn boot(
                 .map(|(i, _)| i + 1)
                 .collect(),
             accel: paths.accel,
+            early_end: early_end(s, s.expected(&root.kernel.id)),
         }
         .run()
     };
