@@ -275,6 +275,7 @@ pub fn measure(opts: &Options) -> Result<Figures> {
             work: work.join("trivial"),
             insmod: insmod.clone(),
             accel: accel_used,
+            on_idle: None,
         };
         // Cold: a source no run has built (a new text each try, so no kept
         // build matches) in an empty work directory.
@@ -419,6 +420,7 @@ fn boot_bare(
         wake_steps: Vec::new(),
         accel,
         early_end: None,
+        on_idle: None,
     }
     .run()?;
     if !matches!(run.exit, crate::guest::vm::Exit::Guest(_)) {

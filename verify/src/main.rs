@@ -34,7 +34,9 @@ struct Cli {
     /// are kept; before or after a command.
     #[arg(long, env = "KTHREAD_BOOK_CACHE", value_name = "DIR", global = true)]
     cache_dir: Option<PathBuf>,
-    /// How many guests run at once (default: the number of CPUs).
+    /// How many busy guests run at once (default: the number of CPUs); an
+    /// idle guest (asleep in a step, hung) gives its CPU to the next one, up
+    /// to twice this many guests, as memory allows.
     #[arg(short, long)]
     jobs: Option<usize>,
     /// Where to write the JSON report (default: target/verify/report.json).

@@ -142,6 +142,7 @@ fn a_damaged_vmlinux_falls_back_to_the_bzimage() {
         work: work.join("pair"),
         insmod: verify::host::kbuild::guest_insmod(&root, &work.join("guest")).unwrap(),
         accel: verify::guest::vm::Accel::Tcg,
+        on_idle: None,
     };
     let out = {
         let _one = common::one_at_a_time();
@@ -193,6 +194,7 @@ fn the_accelerator_is_chosen_by_a_smoke_boot_that_cannot_hang() {
         work: work.join("pair"),
         insmod,
         accel: choice.accel,
+        on_idle: None,
     };
     let out = verify::run::pair::run(&root, &sc, &paths).unwrap();
     assert_eq!(

@@ -91,6 +91,7 @@ fn choose_now(root: &Root, insmod: &Path, work: &Path) -> Result<Choice> {
         wake_steps: Vec::new(),
         accel: Accel::Kvm,
         early_end: None,
+        on_idle: None,
     };
     Ok(judge(&root.kernel.id, machine.run()))
 }

@@ -167,14 +167,18 @@ pub struct Machine<'a> {
     /// For a scenario whose point is a hang: end the run once it is shown,
     /// not at the time limit. `None`: run until the init ends or the limit.
     pub early_end: Option<EarlyEnd>,
+    /// Told when the guest goes idle (`true`) or busy again (`false`),
+    /// judged from QEMU's CPU time ([`crate::run::cores`]); it starts busy.
+    pub on_idle: Option<&'a (dyn Fn(bool) + Sync)>,
 }
 
 /// When a run whose expected outcome is a watchdog report may end before its
 /// time limit: once a header line of that report has been printed ([`crate::text::console::classify`]),
 /// the console and the side channel have then been silent for [`QUIET`],
-/// and the init's current step began before the header and cannot be making
-/// progress (any step but `sleep`; a `sleep` once its length and [`QUIET`]
-/// have passed). The hung-task detector reports once per boot
+/// and the init's current step cannot be making progress: a step begun
+/// before the header, other than a `sleep` that still has time to run (its
+/// length and [`QUIET`]), or a `wait`, whenever it began (it waits only for
+/// background steps, none of them a `sleep`: [`EarlyEnd::waits`]). The hung-task detector reports once per boot
 /// (`kernel.hung_task_warnings=1`, [`CMDLINE`]) and a soft lockup is not
 /// reported again before another `2 * watchdog_thresh` s
 /// (`kernel/watchdog.c`, `watchdog_timer_fn()`), so nothing the waiting
@@ -187,6 +191,10 @@ pub struct EarlyEnd {
     pub outcome: crate::text::outcome::Outcome,
     /// The foreground `sleep` steps: (step number from 1, its length).
     pub sleeps: Vec<(usize, Duration)>,
+    /// The `wait` steps (numbers from 1), when no background step is a
+    /// `sleep`: what such a `wait` waits for began before it and has not
+    /// ended. Empty when a background `sleep` could end it.
+    pub waits: Vec<usize>,
 }
 
 /// How long the guest must be silent after the expected report before an
@@ -208,7 +216,7 @@ impl EarlyEnd {
         let (Some(report), Some((n, _, began))) = (report_at, step) else {
             return false;
         };
-        if quiet_for < QUIET || *began > report {
+        if quiet_for < QUIET || (*began > report && !self.waits.contains(n)) {
             return false;
         }
         match self.sleeps.iter().find(|(s, _)| s == n) {
@@ -382,11 +390,30 @@ impl Machine<'_> {
         let mut heard = (0usize, 0usize);
         let mut quiet_since = Instant::now();
         let mut report_at: Option<Instant> = None;
+        // Each run starts busy, whatever the last run of its pair ended as.
+        let mut idle = false;
+        if let Some(tell) = self.on_idle {
+            tell(false);
+        }
+        let mut sampled = (Instant::now(), 0.0f64);
         let exit = loop {
             if let Some(status) = child.try_wait()? {
                 break exit_of_code(status.code());
             }
             channel.poll(self.channel);
+            if let Some(tell) = self.on_idle {
+                if sampled.0.elapsed() >= crate::run::cores::IDLE_WINDOW {
+                    if let Some(cpu) = crate::run::cores::cpu_secs(child.id()) {
+                        let share = (cpu - sampled.1) / sampled.0.elapsed().as_secs_f64();
+                        let now_idle = share < crate::run::cores::IDLE_SHARE;
+                        if now_idle != idle {
+                            idle = now_idle;
+                            tell(idle);
+                        }
+                        sampled = (Instant::now(), cpu);
+                    }
+                }
+            }
             if let Some(early) = &self.early_end {
                 let bytes = console.lock().unwrap();
                 if (bytes.len(), channel.bytes.len()) != heard {
@@ -597,6 +624,7 @@ mod tests {
         let e = EarlyEnd {
             outcome: Outcome::HungTask,
             sleeps: vec![(3, Duration::from_secs(6))],
+            waits: vec![6],
         };
         let t0 = Instant::now();
         let at = |s: f64| t0 + Duration::from_secs_f64(s);
@@ -614,6 +642,14 @@ mod tests {
         // (a 1-CPU soft lockup never lets the init run again).
         assert!(!e.shown(Some(at(4.0)), quiet, Some(&step(3, 1.0)), at(7.9)));
         assert!(e.shown(Some(at(4.0)), quiet, Some(&step(3, 1.0)), at(8.0)));
+        // A `wait` (step 6) begun after the report still waits on what
+        // began before it; without a `waits` entry it counts as progress.
+        assert!(e.shown(Some(at(4.0)), quiet, Some(&step(6, 9.0)), at(10.0)));
+        let no_waits = EarlyEnd {
+            waits: Vec::new(),
+            ..e.clone()
+        };
+        assert!(!no_waits.shown(Some(at(4.0)), quiet, Some(&step(6, 9.0)), at(10.0)));
     }
 
     #[test]

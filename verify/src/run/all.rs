@@ -8,6 +8,7 @@ use crate::host::prereq;
 use crate::host::provision::{self, Root};
 use crate::kernel_source;
 use crate::manifest;
+use crate::run::cores::{guest_slots, Cores};
 use crate::run::gather::Gather;
 use crate::run::judge::{self, KernelRuns, KernelVerdict, PairResult, Settings};
 use crate::run::messages::{kernel_line, rel};
@@ -19,7 +20,7 @@ use console::style;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What `cargo run -p verify` was asked to do (the command line of
@@ -38,7 +39,9 @@ pub struct Options {
     pub accept: bool,
     /// Where the build roots live; `None`: [`provision::default_cache_dir`].
     pub cache_dir: Option<PathBuf>,
-    /// How many guests run at once; `None`: the CPUs available (0 counts as 1).
+    /// How many busy guests run at once; `None`: the CPUs available (0
+    /// counts as 1). Idle guests give their core back ([`super::cores`]),
+    /// so up to [`super::cores::guest_slots`] guests exist at once.
     pub jobs: Option<usize>,
     /// Where `report.json` goes; `None`: `target/verify/report.json` in the
     /// repository.
@@ -186,17 +189,27 @@ pub fn run(opts: &Options) -> Result<bool> {
         },
         &pairs,
     );
+    // `jobs` guests keep cores busy; idle ones give theirs back
+    // (`cores`), so up to `slots` exist at once.
+    let cores = Arc::new(Cores::new(jobs));
+    let slots = guest_slots(
+        jobs,
+        &std::fs::read_to_string("/proc/meminfo").unwrap_or_default(),
+    );
     std::thread::scope(|scope| {
-        for _ in 0..jobs.min(pairs.len()) {
+        for _ in 0..slots.min(pairs.len()) {
             scope.spawn(|| loop {
+                let claim = Arc::new(cores.take());
                 let Some((k, s)) = queue.lock().unwrap().pop_front() else {
                     break;
                 };
                 let (root, sc) = (&roots[k], &scenarios[s]);
+                let idle = claim.clone();
                 let paths = pair::Paths {
                     work: work_root.join(&root.kernel.id).join(sc.id()),
                     insmod: insmods[k].clone(),
                     accel: accel.accel,
+                    on_idle: Some(Arc::new(move |now_idle| idle.set_idle(now_idle))),
                 };
                 let mut outs = Vec::new();
                 let mut failure = None;

@@ -16,11 +16,13 @@
 //! `target/verify/report.json`. Snapshots are written only with `--accept`;
 //! a changed output leaves the files `--accept` would write as pending
 //! `.snap.new` files ([`crate::snapshot::Plan`]), never with CI=true.
-//! `--jobs` pairs run at once, each in a work directory of its own; each
+//! `--jobs` guests keep cores busy at once and idle ones make room for more
+//! ([`cores`]), each pair in a work directory of its own; each
 //! pair's verdict is said when it finishes, and a listing's outputs
 //! ([`shown`]) when its last kernel does ([`gather`]).
 
 pub mod all;
+pub mod cores;
 pub mod crosscheck;
 pub mod gather;
 pub mod judge;

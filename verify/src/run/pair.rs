@@ -67,6 +67,9 @@ pub struct Paths {
     pub insmod: PathBuf,
     /// The accelerator the run's guests use ([`crate::guest::accel::choose`]).
     pub accel: vm::Accel,
+    /// Told when the guest goes idle or busy ([`vm::Machine::on_idle`]);
+    /// `None`: nobody is waiting for a core.
+    pub on_idle: Option<std::sync::Arc<dyn Fn(bool) + Send + Sync>>,
 }
 
 /// Every `insmod FILE.ko` step of `s` must name a module its build made:
@@ -226,6 +229,18 @@ fn early_end(s: &Scenario, expected: Outcome) -> Option<vm::EarlyEnd> {
                 _ => None,
             })
             .collect(),
+        waits: if s.steps.iter().any(|step| {
+            step.background && matches!(step.action, crate::manifest::Action::Sleep { .. })
+        }) {
+            Vec::new()
+        } else {
+            s.steps
+                .iter()
+                .enumerate()
+                .filter(|(_, step)| matches!(step.action, crate::manifest::Action::Wait))
+                .map(|(i, _)| i + 1)
+                .collect()
+        },
     })
 }
 
@@ -257,6 +272,10 @@ fn boot(
                 .collect(),
             accel: paths.accel,
             early_end: early_end(s, s.expected(&root.kernel.id)),
+            on_idle: paths
+                .on_idle
+                .as_deref()
+                .map(|f| f as &(dyn Fn(bool) + Sync)),
         }
         .run()
     };
