@@ -40,10 +40,10 @@ static int __init worker_on_cpu_init(void)
 		pr_err("needs cpu 1 online\n");
 		return -ENODEV;
 	}
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
-	worker = kthread_run_worker_on_cpu(1, 0, "woc_worker/%u");
-#else
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
 	worker = kthread_create_worker_on_cpu(1, 0, "woc_worker/%d", 1);
+#else
+	worker = kthread_run_worker_on_cpu(1, 0, "woc_worker/%u");
 #endif
 	if (IS_ERR(worker))
 		return PTR_ERR(worker);

@@ -27,10 +27,8 @@
 
 #ifdef DEFINE_KTHREAD_WORKER
 static DEFINE_KTHREAD_WORKER(worker);
-#define init_worker(w) do { } while (0)
 #else
 static struct kthread_worker worker;
-#define init_worker(w) kthread_init_worker(w)
 #endif
 
 static DECLARE_COMPLETION(delayed_done);
@@ -52,7 +50,9 @@ static DEFINE_KTHREAD_DELAYED_WORK(dwork, delayed_fn);
 
 static int __init worker_static_init(void)
 {
-	init_worker(&worker);
+#ifndef DEFINE_KTHREAD_WORKER
+	kthread_init_worker(&worker);
+#endif
 	task = kthread_run(kthread_worker_fn, &worker, "static_worker");
 	if (IS_ERR(task))
 		return PTR_ERR(task);
