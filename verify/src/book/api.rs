@@ -62,15 +62,22 @@ impl Listing {
         }
     }
 
-    /// Whether the code has `name(` (spaces allowed before the parenthesis),
-    /// `name` a whole identifier.
+    /// Whether the code calls `name` (`name(`, spaces allowed before the
+    /// parenthesis) or passes it as an argument, as a thread function is
+    /// (`kthread_run(kthread_worker_fn, &w, …)`: `(` or `,` before it, `,`
+    /// or `)` after it); `name` a whole identifier.
     pub fn calls(&self, name: &str) -> bool {
         let b = self.code.as_bytes();
         let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        let space: &[char] = &[' ', '\t', '\n'];
         self.code.match_indices(name).any(|(at, _)| {
-            let before_ok = at == 0 || !ident(b[at - 1]);
-            let after = self.code[at + name.len()..].trim_start_matches([' ', '\t']);
-            before_ok && after.starts_with('(')
+            if at > 0 && ident(b[at - 1]) {
+                return false;
+            }
+            let after = self.code[at + name.len()..].trim_start_matches(space);
+            let before = self.code[..at].trim_end_matches(space);
+            after.starts_with('(')
+                || (before.ends_with(['(', ',']) && after.starts_with([',', ')']))
         })
     }
 }
@@ -498,6 +505,12 @@ mod tests {
         assert!(!l[0].calls("flush_signals"), "only in a string");
         assert!(!l[0].calls("kthread"), "part of a name");
         assert!(l[1].calls("kthread_exit"));
+        let passed = Listing::new(
+            "passed",
+            &["t = kthread_run(kthread_worker_fn, &w, \"w\");\nx = my_fn + kthread_data;\n"],
+        );
+        assert!(passed.calls("kthread_worker_fn"), "a thread function passed");
+        assert!(!passed.calls("kthread_data"), "an operand is not a use");
         assert!(
             !l[1].calls("kthread_stop"),
             "my_kthread_stop is another function"
