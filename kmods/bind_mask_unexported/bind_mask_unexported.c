@@ -5,10 +5,12 @@
  * include/linux/kthread.h declares kthread_bind_mask() on every kernel of
  * the matrix, and kernel/kthread.c defines it, but without an
  * EXPORT_SYMBOL: its callers are built into the kernel (kernel/workqueue.c
- * and kernel/sched/cpufreq_schedutil.c on all four).  The module compiles;
- * modpost then finds the symbol undefined and the build fails.  A module binds to one CPU with
- * kthread_bind() (exported) before the first wake-up, or, on the newest
- * kernel, prefers a set of CPUs with kthread_affine_preferred().
+ * and kernel/sched/cpufreq_schedutil.c on all four, kernel/dma/map_benchmark.c
+ * from 6.1 on, kernel/irq/manage.c on the newest kernel).  The module
+ * compiles; modpost then finds the symbol undefined and the build fails.
+ * A module binds to one CPU with kthread_bind() (exported) before the first
+ * wake-up, or, on the newest kernel, prefers a set of CPUs with
+ * kthread_affine_preferred().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

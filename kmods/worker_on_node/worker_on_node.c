@@ -5,7 +5,7 @@
  * From 6.14 kthread_create_worker() is a macro for
  * kthread_create_worker_on_node() with NUMA_NO_NODE
  * (include/linux/kthread.h); the function takes a node, passed on to
- * kthread_create_on_node() for the worker's thread, and, like every
+ * __kthread_create_on_node() for the worker's thread, and, like every
  * creation of a worker from 6.14, leaves the thread asleep.  Before 6.14
  * there is no such function and this module does not build.
  */
