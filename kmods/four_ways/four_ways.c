@@ -12,8 +12,9 @@
  *
  * The interrupt is one the module makes and raises itself, as the
  * kernel's interrupt simulator (kernel/irq/irq_sim.c) does: that file is
- * not built into the Debian 5.10 and 6.1 kernels (CONFIG_IRQ_SIM unset),
- * so this listing does its work by hand with exports of all four.  It
+ * built into none of the four Debian kernels (CONFIG_IRQ_SIM unset; see
+ * irq_sim_missing), so this listing does its work by hand with exports of
+ * all four.  It
  * allocates an interrupt descriptor, gives it dummy_irq_chip and the
  * simple flow handler handle_simple_irq() (kernel/irq/chip.c), and raises
  * it from an irq_work, whose function runs in hard-interrupt context, with

@@ -5,11 +5,13 @@
  *
  * With a NULL primary handler the core installs its own,
  * irq_default_primary_handler(), which only returns IRQ_WAKE_THREAD.
- * The interrupt line would then be unmasked again as soon as that handler
- * returns, before the thread has dealt with the device, so __setup_irq()
- * (kernel/irq/manage.c) refuses the request unless IRQF_ONESHOT keeps the
- * line masked until the thread function has returned, or the chip is
- * marked IRQCHIP_ONESHOT_SAFE (dummy_irq_chip is not).
+ * For a level-triggered interrupt the line would be unmasked again as
+ * soon as that handler returns, while the device, which only the thread
+ * quiets, still asserts it.  The core cannot be sure of the type, so
+ * __setup_irq() (kernel/irq/manage.c) refuses every such request unless
+ * IRQF_ONESHOT keeps the line masked until the thread function has
+ * returned, or the chip is marked IRQCHIP_ONESHOT_SAFE (dummy_irq_chip is
+ * not).
  *
  * The interrupt is made and raised as in four_ways: a descriptor of the
  * module's own with dummy_irq_chip and handle_simple_irq(), raised from
