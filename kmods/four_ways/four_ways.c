@@ -14,12 +14,11 @@
  * kernel's interrupt simulator (kernel/irq/irq_sim.c) does: that file is
  * built into none of the four Debian kernels (CONFIG_IRQ_SIM unset; see
  * irq_sim_missing), so this listing does its work by hand with exports of
- * all four.  It
- * allocates an interrupt descriptor, gives it dummy_irq_chip and the
- * simple flow handler handle_simple_irq() (kernel/irq/chip.c), and raises
- * it from an irq_work, whose function runs in hard-interrupt context, with
- * generic_handle_irq(): the same path a device's interrupt takes from the
- * flow handler on.
+ * all four.  It allocates an interrupt descriptor, gives it dummy_irq_chip
+ * and the simple flow handler handle_simple_irq() (kernel/irq/chip.c), and
+ * raises it from an irq_work, whose function runs in hard-interrupt
+ * context, with generic_handle_irq(): the same path a device's interrupt
+ * takes from the flow handler on.
  *
  * Each way is started only after the previous one has completed `done`,
  * so the lines come in the same order on every run.
