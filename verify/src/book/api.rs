@@ -509,7 +509,10 @@ mod tests {
             "passed",
             &["t = kthread_run(kthread_worker_fn, &w, \"w\");\nx = my_fn + kthread_data;\n"],
         );
-        assert!(passed.calls("kthread_worker_fn"), "a thread function passed");
+        assert!(
+            passed.calls("kthread_worker_fn"),
+            "a thread function passed"
+        );
         assert!(!passed.calls("kthread_data"), "an operand is not a use");
         assert!(
             !l[1].calls("kthread_stop"),
