@@ -1,9 +1,13 @@
 //! Every schedule of a model's atomic steps, enumerated by depth-first search.
 //!
 //! At each point where more than one task can take a step, the search tries
-//! each of them in task order, so every interleaving is visited exactly once
+//! each of them in task order, so every interleaving is covered exactly once
 //! and the order of the visit is fixed. A schedule ends when no task can
-//! move: all done, some asleep forever (a hang), or an oops.
+//! move: all done, some asleep forever (a hang), or an oops. Schedules that
+//! reach the same state share what follows it, so each state is explored
+//! once and its result (schedule count, outcomes, witnesses) kept: with
+//! three tasks of a few dozen steps, as the parking and worker races have,
+//! the schedules number in the quadrillions, the states in the thousands.
 //!
 //! Why not loom: loom runs real Rust code against the C11 memory model and
 //! stops at the first failing execution. Here the questions are "which

@@ -1028,6 +1028,7 @@ pub fn describe(m: &Model, t: Tid, pc: usize, note: Note) -> (String, String) {
             "do_exit() > release_task()/do_task_dead() > put_task_struct(current)".into()
         }
         Op::SetState(TaskState::Running) => "__set_current_state(TASK_RUNNING)".into(),
+        Op::SetState(TaskState::Parked) => "set_special_state(TASK_PARKED)".into(),
         Op::SetState(s) => format!("set_current_state({})", s.name()),
         Op::Schedule => "schedule()".into(),
         Op::LoopForever => "for (;;) msleep(200)".into(),
