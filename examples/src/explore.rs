@@ -1,9 +1,14 @@
 //! Every schedule of a model's atomic steps, enumerated by depth-first search.
 //!
 //! At each point where more than one task can take a step, the search tries
-//! each of them in task order, so every interleaving is visited exactly once
+//! each of them in task order, so every interleaving is covered exactly once
 //! and the order of the visit is fixed. A schedule ends when no task can
-//! move: all done, some asleep forever (a hang), or an oops.
+//! move: all done, some asleep forever (a hang), or an oops. Schedules that
+//! reach the same state share what follows it, so each state is explored
+//! once and its result (schedule count, outcomes, witnesses) kept: with
+//! three tasks of a few dozen steps, as the parking and worker races have,
+//! the schedules number in the quadrillions, and the distinct states are
+//! few enough to explore in well under a second.
 //!
 //! Why not loom: loom runs real Rust code against the C11 memory model and
 //! stops at the first failing execution. Here the questions are "which
@@ -15,7 +20,7 @@
 //! by the kernel's own barriers (see `model`). A scheduler of our own is a
 //! page of code, deterministic, dependency-free and prints kernel names.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +41,8 @@ pub enum Class {
     HungTask,
     /// Tasks sleep forever, none in TASK_UNINTERRUPTIBLE: nothing reports it.
     AsleepForever,
+    /// A `WARN_ON()` fired, and no task hangs in TASK_UNINTERRUPTIBLE.
+    Warn,
     /// Freed memory was used.
     UseAfterFree,
 }
@@ -48,6 +55,8 @@ pub struct Outcome {
     pub name: String,
     /// For a use-after-free: of what.
     pub freed: Option<Freed>,
+    /// Every WARN of the schedule is a `WARN_ON_ONCE()`.
+    pub warn_once: bool,
     pub dmesg: Vec<String>,
 }
 
@@ -65,28 +74,81 @@ pub struct Exploration {
 pub fn explore(m: &Model) -> Exploration {
     let mut ex = Explorer {
         m,
-        path: Vec::new(),
-        found: Exploration {
-            schedules: 0,
-            outcomes: BTreeMap::new(),
-        },
+        depth: 0,
+        outcomes: Vec::new(),
+        ids: HashMap::new(),
+        memo: HashMap::new(),
     };
-    ex.dfs(&World::new(m));
-    ex.found
+    let start = World::new(m);
+    ex.dfs(&start);
+    let root = &ex.memo[&start];
+    let schedules = u64::try_from(root.schedules).unwrap_or(u64::MAX);
+    let mut outcomes = BTreeMap::new();
+    for best in &root.outcomes {
+        // Follow the first task of each state's witness down to the end.
+        let mut schedule = Vec::new();
+        let mut w = start.clone();
+        while let Some(t) = ex.memo[&w]
+            .outcomes
+            .iter()
+            .find(|b| b.id == best.id)
+            .and_then(|b| b.first)
+        {
+            w.step(m, t);
+            schedule.push(t);
+        }
+        outcomes.insert(ex.outcomes[best.id].clone(), schedule);
+    }
+    Exploration {
+        schedules,
+        outcomes,
+    }
 }
 
+/// From one state: how many complete schedules, and for each reachable
+/// outcome the length of its shortest schedule and that schedule's first
+/// task (`None` at an end state).
+struct Reach {
+    schedules: u128,
+    outcomes: Vec<Best>,
+}
+
+#[derive(Clone, Copy)]
+struct Best {
+    id: usize,
+    len: usize,
+    first: Option<Tid>,
+}
+
+/// Depth-first search over every schedule, with each state's result kept:
+/// two schedules that reach the same state (the same world, printed lines
+/// included) go on identically, so the rest is explored once. The counts
+/// and witnesses are those the plain enumeration gives: the schedules of a
+/// state are the sum of its successors', and the witness of an outcome is
+/// the shortest schedule, among equally short ones the first in task order
+/// (the successors are tried in task order, and only a strictly shorter
+/// one replaces a witness).
 struct Explorer<'a> {
     m: &'a Model,
-    path: Vec<Tid>,
-    found: Exploration,
+    depth: usize,
+    outcomes: Vec<Outcome>,
+    ids: HashMap<Outcome, usize>,
+    memo: HashMap<World, Reach>,
 }
 
 impl Explorer<'_> {
     fn dfs(&mut self, w: &World) {
+        if self.memo.contains_key(w) {
+            return;
+        }
         assert!(
-            self.path.len() <= MAX_STEPS,
+            self.depth <= MAX_STEPS,
             "schedule longer than {MAX_STEPS} steps: a loop in the model never blocks"
         );
+        let mut reach = Reach {
+            schedules: 0,
+            outcomes: Vec::new(),
+        };
         let mut moved = false;
         for t in 0..w.tasks.len() {
             if !w.enabled(self.m, t) {
@@ -95,22 +157,42 @@ impl Explorer<'_> {
             moved = true;
             let mut next = w.clone();
             next.step(self.m, t);
-            self.path.push(t);
+            self.depth += 1;
             self.dfs(&next);
-            self.path.pop();
-        }
-        if !moved {
-            self.found.schedules += 1;
-            let outcome = outcome(self.m, w);
-            // Schedules arrive in task order, so a strictly shorter one is
-            // the only reason to replace a witness.
-            match self.found.outcomes.get(&outcome) {
-                Some(best) if best.len() <= self.path.len() => {}
-                _ => {
-                    self.found.outcomes.insert(outcome, self.path.clone());
+            self.depth -= 1;
+            let child = &self.memo[&next];
+            reach.schedules = reach.schedules.saturating_add(child.schedules);
+            for b in &child.outcomes {
+                let len = b.len + 1;
+                match reach.outcomes.iter_mut().find(|x| x.id == b.id) {
+                    Some(x) if x.len <= len => {}
+                    Some(x) => {
+                        x.len = len;
+                        x.first = Some(t);
+                    }
+                    None => reach.outcomes.push(Best {
+                        id: b.id,
+                        len,
+                        first: Some(t),
+                    }),
                 }
             }
         }
+        if !moved {
+            let o = outcome(self.m, w);
+            let next_id = self.outcomes.len();
+            let id = *self.ids.entry(o.clone()).or_insert(next_id);
+            if id == next_id {
+                self.outcomes.push(o);
+            }
+            reach.schedules = 1;
+            reach.outcomes.push(Best {
+                id,
+                len: 0,
+                first: None,
+            });
+        }
+        self.memo.insert(w.clone(), reach);
     }
 }
 
@@ -142,6 +224,8 @@ pub fn outcome(m: &Model, w: &World) -> Outcome {
         Class::UseAfterFree
     } else if stuck.iter().any(|&t| model::in_d_state(m, w, t)) {
         Class::HungTask
+    } else if !w.warnings.is_empty() {
+        Class::Warn
     } else if stuck.iter().any(|&t| w.tasks[t].life == Life::Alive) {
         Class::AsleepForever
     } else {
@@ -164,6 +248,12 @@ pub fn outcome(m: &Model, w: &World) -> Outcome {
     }
     if w.fault.is_none_or(|f| f.object != Freed::ModuleText) {
         parts.extend(stuck.iter().map(|&t| model::blocked_at(m, w, t)));
+    }
+    for warning in &w.warnings {
+        parts.push(format!(
+            "WARNING in {}: {}",
+            m.tasks[warning.task].program[warning.pc].at, warning.what
+        ));
     }
     // What happened to each kthread: did its function run, what did
     // kthread_stop() return for it.
@@ -190,6 +280,7 @@ pub fn outcome(m: &Model, w: &World) -> Outcome {
         class,
         name: parts.join("; "),
         freed,
+        warn_once: !w.warnings.is_empty() && w.warnings.iter().all(|x| x.once),
         dmesg: w.dmesg(),
     }
 }
@@ -199,6 +290,8 @@ pub fn errno(v: i32) -> String {
     let name = match -v {
         model::EINTR => "EINTR",
         model::ENOMEM => "ENOMEM",
+        model::EBUSY => "EBUSY",
+        model::ENOSYS => "ENOSYS",
         _ => return v.to_string(),
     };
     format!("{v} (-{name})")

@@ -14,10 +14,52 @@
 //! `try_to_wake_up()` has a full barrier before it reads `p->__state`), so
 //! exploring sequentially consistent interleavings of these steps is exact
 //! for the patterns modelled. What is *not* modelled: preemption inside a
-//! lock, spurious wake-ups, signals, the freezer, parking (`kthread_unpark()`
-//! in `kthread_stop()` is a no-op for a thread that was never parked), and
-//! `TIF_NOTIFY_SIGNAL` (6.1+), which only shortens interruptible sleeps that a
+//! lock, spurious wake-ups, signals, the freezer, and `TIF_NOTIFY_SIGNAL`
+//! (6.1+), which only shortens interruptible sleeps that a
 //! `wake_up_process()` ends anyway.
+//!
+//! Parking is modelled for a kthread declared parkable
+//! ([`crate::program::ModelBuilder::parkable_kthread`]); for any other
+//! thread `kthread_unpark()` in `kthread_stop()` is left out, as it is a
+//! no-op for a thread that was never asked to park. The steps, checked in
+//! `kernel/kthread.c` of 5.10, 6.1, 6.12 and the newest kernel (the same
+//! text in all four except where said):
+//!
+//! - `kthread_park(k)`: `WARN_ON(k->flags & PF_EXITING)` returns -ENOSYS;
+//!   `WARN_ON_ONCE(test_bit(KTHREAD_SHOULD_PARK))` returns -EBUSY;
+//!   `set_bit(KTHREAD_SHOULD_PARK)`; for `k != current`:
+//!   `wake_up_process(k)`, `wait_for_completion(&kthread->parked)`,
+//!   `WARN_ON_ONCE(!wait_task_inactive(k, TASK_PARKED))`; returns 0. Each
+//!   test, the set and the wait are a step ([`Op::ParkExiting`],
+//!   [`Op::ParkBusy`], [`Op::SetShouldPark`], [`Op::WaitForParked`],
+//!   [`Op::WaitTaskInactiveParked`]).
+//! - `__kthread_parkme()` (what `kthread_parkme()` calls, and what
+//!   `kthread()` calls before the thread function): `for (;;) {
+//!   set_special_state(TASK_PARKED); if (!test_bit(KTHREAD_SHOULD_PARK))
+//!   break; complete(&self->parked); schedule_preempt_disabled(); }
+//!   __set_current_state(TASK_RUNNING);`. `TASK_PARKED` is not in
+//!   `TASK_NORMAL`: `wake_up_process()` does not wake a parked thread.
+//! - `kthread_unpark(k)`: `clear_bit(KTHREAD_SHOULD_PARK)`, then
+//!   `wake_up_state(k, TASK_PARKED)` ([`Op::ClearShouldPark`],
+//!   [`Op::WakeUpParked`]). 6.1, 6.12 and the newest kernel first return
+//!   when the bit is clear; 5.10 clears a clear bit and wakes a thread that
+//!   is not parked, which changes nothing (the per-CPU rebinding before the
+//!   clear is not modelled). An early return after a test that a park then
+//!   makes stale leaves the bit set, exactly as 5.10 does when the park
+//!   sets it just after the clear: the reachable outcomes are the same.
+//! - `kthread_stop(k)` calls `kthread_unpark(k)` after setting
+//!   `KTHREAD_SHOULD_STOP` and before `wake_up_process(k)`.
+//! - `PF_EXITING` is set by `do_exit()` (`exit_signals()`), before
+//!   `exit_mm()` completes `kthread->exited`: the model sets it in the step
+//!   that stores the result ([`Op::KthreadExit`]).
+//!
+//! A `kthread_worker` is modelled as far as queueing and flushing go
+//! (`kernel/kthread.c`, the same text in all four): `kthread_queue_work()`,
+//! `kthread_flush_work()` and the take-a-work step of
+//! `kthread_worker_fn()` each run under `worker->lock`, so each is one step
+//! ([`Op::QueueWork`], [`Op::FlushWork`], [`Op::WorkerTake`]). Delayed work,
+//! cancelling, `work->canceling`, freezing and the sanity WARNs are not
+//! modelled.
 
 use std::fmt;
 
@@ -30,15 +72,26 @@ pub type Wid = usize;
 /// Index of a module global `bool` in [`Model::flags`].
 pub type Fid = usize;
 
+/// Index of a `struct kthread_worker` in [`Model::workers`].
+pub type Wkid = usize;
+/// Index of a `struct kthread_work` in [`Model::works`].
+pub type Workid = usize;
+
 pub const EINTR: i32 = 4;
 pub const ENOMEM: i32 = 12;
+pub const EBUSY: i32 = 16;
+pub const ENOSYS: i32 = 38;
 
 /// `task_struct::__state`, restricted to the states these listings use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TaskState {
     Running,
     Interruptible,
     Uninterruptible,
+    /// `TASK_PARKED`: set by `__kthread_parkme()` with
+    /// `set_special_state()`; only `wake_up_state(k, TASK_PARKED)` (in
+    /// `kthread_unpark()`) wakes it.
+    Parked,
     Dead,
 }
 
@@ -48,6 +101,7 @@ impl TaskState {
             TaskState::Running => "TASK_RUNNING",
             TaskState::Interruptible => "TASK_INTERRUPTIBLE",
             TaskState::Uninterruptible => "TASK_UNINTERRUPTIBLE",
+            TaskState::Parked => "TASK_PARKED",
             TaskState::Dead => "TASK_DEAD",
         }
     }
@@ -59,10 +113,12 @@ impl TaskState {
 }
 
 /// A condition an instruction can branch on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Cond {
     /// `kthread_should_stop()`: `test_bit(KTHREAD_SHOULD_STOP)` on current.
     ShouldStop,
+    /// `kthread_should_park()`: `test_bit(KTHREAD_SHOULD_PARK)` on current.
+    ShouldPark,
     /// `READ_ONCE(flag)` of a module global.
     Flag(Fid),
     /// The task's `ret` local is non-zero (`if (wait_for_completion_timeout(...))`).
@@ -70,7 +126,7 @@ pub enum Cond {
 }
 
 /// The value a `pr_info()` prints in place of `{}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Arg {
     None,
     /// The task's `ret` local (what the last call returned).
@@ -88,7 +144,7 @@ pub enum Arg {
 
 /// One atomic step. Task arguments are the `struct task_struct *` the
 /// caller holds; the executing task is `current`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
     /// `kthread_create_on_node()`: kthreadd forks the thread, which runs
     /// `kthread()` up to `complete(done)` and sleeps in TASK_UNINTERRUPTIBLE.
@@ -119,7 +175,8 @@ pub enum Op {
     /// `kthread_exit()` from kernel text; never returns to module code.
     CompleteAndExit { comp: Cid, value: i32, exit: usize },
     /// `kthread_exit(ret)`: `kthread->result = ret` (5.17+; `do_exit(ret)`
-    /// stored `tsk->exit_code` before).
+    /// stored `tsk->exit_code` before); then `do_exit()` sets `PF_EXITING`
+    /// (`exit_signals()`), which only `kthread_park()` reads here.
     KthreadExit,
     /// `do_exit()` → `exit_mm_release()` → `mm_release()` →
     /// `complete_vfork_done()`: completes `kthread->exited`.
@@ -174,6 +231,48 @@ pub enum Op {
     /// `delete_module()`: possible only once the module is live; runs the
     /// exit function.
     DeleteModule,
+    /// `kthread_park(k)`: `if (WARN_ON(k->flags & PF_EXITING)) return
+    /// -ENOSYS;` (jumps to `out`).
+    ParkExiting { k: Tid, out: usize },
+    /// `kthread_park(k)`: `if (WARN_ON_ONCE(test_bit(KTHREAD_SHOULD_PARK,
+    /// &kthread->flags))) return -EBUSY;` (jumps to `out`).
+    ParkBusy { k: Tid, out: usize },
+    /// `kthread_park(k)`: `set_bit(KTHREAD_SHOULD_PARK, &kthread->flags)`.
+    SetShouldPark(Tid),
+    /// `kthread_park(k)`: `wait_for_completion(&kthread->parked)`.
+    WaitForParked(Tid),
+    /// `kthread_park(k)`: `WARN_ON_ONCE(!wait_task_inactive(k,
+    /// TASK_PARKED)); return 0;`. `wait_task_inactive()` waits while `k` is
+    /// still on its CPU (or queued) in `TASK_PARKED`, and returns 0 (the
+    /// WARN) as soon as it sees `k` in any other state.
+    WaitTaskInactiveParked(Tid),
+    /// `kthread_unpark(k)`: `clear_bit(KTHREAD_SHOULD_PARK, &kthread->flags)`.
+    ClearShouldPark(Tid),
+    /// `kthread_unpark(k)`: `wake_up_state(k, TASK_PARKED)`.
+    WakeUpParked(Tid),
+    /// `__kthread_parkme()`: `complete(&self->parked)`.
+    CompleteParked,
+    /// `kthread_queue_work(worker, work)`, under `worker->lock`: unless the
+    /// work is pending (`queuing_blocked()`: on a list), add it at the tail
+    /// (`kthread_insert_work()`), and `wake_up_process(worker->task)` if
+    /// the worker runs no work (`!worker->current_work`). `ret` = queued.
+    QueueWork(Wkid, Workid),
+    /// `kthread_flush_work(work)`, up to its wait, under `worker->lock`:
+    /// no `work->worker` (never queued): return; pending: insert the flush
+    /// work `fwork` right after it; running (`worker->current_work ==
+    /// work`): insert it at the head of the list; otherwise (`noop`) return
+    /// without waiting. Jumps to `skip` when it returns.
+    FlushWork {
+        work: Workid,
+        fwork: Workid,
+        skip: usize,
+    },
+    /// `kthread_worker_fn()`, under `worker->lock`: take the first work off
+    /// the list (`list_del_init()`), `worker->current_work = work` (NULL if
+    /// none), and, with a work, call its function (jump to its code).
+    WorkerTake(Wkid),
+    /// `kthread_worker_fn()` on a stop: `worker->task = NULL` under the lock.
+    WorkerExit(Wkid),
     /// `free_module()` at the end of `delete_module()`: module text and data
     /// are freed.
     FreeModule,
@@ -182,14 +281,14 @@ pub enum Op {
 /// An instruction: the step, the call chain it is made from (for witness
 /// output), and whether it executes module code (text that `free_module()`
 /// frees).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Instr {
     pub op: Op,
     pub at: String,
     pub module_code: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaskDef {
     pub name: &'static str,
     /// Kthreads exist only after `kthread_create_on_node()`; the other tasks
@@ -199,12 +298,33 @@ pub struct TaskDef {
 }
 
 /// The static part of a scenario.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Model {
     pub tasks: Vec<TaskDef>,
     pub completions: Vec<&'static str>,
     pub waitqueues: Vec<&'static str>,
     pub flags: Vec<&'static str>,
+    pub workers: Vec<WorkerDef>,
+    pub works: Vec<WorkDef>,
+}
+
+/// `struct kthread_worker`: its name and the kthread running
+/// `kthread_worker_fn()` on it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WorkerDef {
+    pub name: &'static str,
+    pub task: Tid,
+}
+
+/// `struct kthread_work`: a module's work, or the on-stack flush work of a
+/// `kthread_flush_work()`/`kthread_flush_worker()` call (whose function,
+/// `kthread_flush_work_fn()`, completes `done`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WorkDef {
+    pub name: &'static str,
+    /// Where its function starts in the worker thread's program.
+    pub entry: usize,
+    pub flush_done: Option<Cid>,
 }
 
 impl Model {
@@ -213,7 +333,7 @@ impl Model {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Life {
     NotCreated,
     Alive,
@@ -222,7 +342,7 @@ pub enum Life {
     Exited,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ModuleState {
     Coming,
     Live,
@@ -231,7 +351,7 @@ pub enum ModuleState {
 }
 
 /// A use-after-free: where it happened, and of what.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Fault {
     pub task: Tid,
     pub pc: usize,
@@ -251,7 +371,7 @@ pub enum Freed {
 }
 
 /// Per-task mutable state.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Task {
     pub life: Life,
     pub pc: usize,
@@ -271,16 +391,33 @@ pub struct Task {
     /// function, and what did `kthread_stop()` return for this thread.
     pub threadfn_ran: bool,
     pub stopped_with: Option<i32>,
+    /// `KTHREAD_SHOULD_PARK`.
+    pub should_park: bool,
+    /// `PF_EXITING`.
+    pub exiting: bool,
+    /// `kthread->parked.done`.
+    pub parked: u32,
+}
+
+/// Per-worker mutable state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Worker {
+    /// `worker->work_list`, head first.
+    pub list: Vec<Workid>,
+    /// `worker->current_work`.
+    pub current: Option<Workid>,
+    /// `worker->task` is still set (cleared when the thread stops).
+    pub has_task: bool,
 }
 
 /// A line `pr_info()` printed, rendered only when reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Line {
     fmt: &'static str,
     values: [Option<Value>; 2],
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Value {
     Int(i32),
     Word(&'static str),
@@ -303,7 +440,7 @@ impl fmt::Display for Line {
 /// What a step did that its static description cannot say. Kept `Copy` so
 /// the explorer's hot path allocates nothing; text is made only for
 /// witnesses (see [`describe`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
     Nothing,
     /// A wake-up found the task in this state: woken (TASK_RUNNING, 1) or
@@ -320,10 +457,36 @@ pub enum Note {
     /// out.
     Completed(bool),
     Fault(Freed),
+    /// A `WARN_ON()` fired (its condition as text).
+    Warn(&'static str),
+    /// `kthread_queue_work()`: queued or not, and whether it woke the worker.
+    Queued(bool, bool),
+    /// `kthread_flush_work()`: where the flush work went.
+    Flush(FlushAt),
+    /// `kthread_worker_fn()` took this work (`None`: the list was empty).
+    Took(Option<Workid>),
+}
+
+/// Where `kthread_flush_work()` put its flush work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FlushAt {
+    AfterWork,
+    Head,
+    Nowhere,
+}
+
+/// A `WARN_ON()` that fired: which task, where, and whether it is a
+/// `WARN_ON_ONCE()` (printed only the first time after boot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Warning {
+    pub task: Tid,
+    pub pc: usize,
+    pub what: &'static str,
+    pub once: bool,
 }
 
 /// The mutable state of a scenario.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct World {
     pub tasks: Vec<Task>,
     pub completions: Vec<u32>,
@@ -331,6 +494,11 @@ pub struct World {
     pub flags: Vec<bool>,
     pub module: ModuleState,
     pub dmesg: Vec<Line>,
+    pub workers: Vec<Worker>,
+    /// `work->worker`: set when the work is first queued.
+    pub work_worker: Vec<Option<Wkid>>,
+    /// WARNs, in order.
+    pub warnings: Vec<Warning>,
     /// The first use-after-free, if any.
     pub fault: Option<Fault>,
     /// An oops killed a task: the run ends.
@@ -358,6 +526,9 @@ impl World {
                 result: 0,
                 threadfn_ran: false,
                 stopped_with: None,
+                should_park: false,
+                exiting: false,
+                parked: 0,
             })
             .collect();
         let mut w = World {
@@ -367,6 +538,15 @@ impl World {
             flags: vec![false; m.flags.len()],
             module: ModuleState::Coming,
             dmesg: Vec::new(),
+            workers: vec![
+                Worker {
+                    has_task: true,
+                    ..Worker::default()
+                };
+                m.workers.len()
+            ],
+            work_worker: vec![None; m.works.len()],
+            warnings: Vec::new(),
             fault: None,
             halted: false,
         };
@@ -400,10 +580,47 @@ impl World {
             Op::Schedule => task.state == TaskState::Running,
             Op::WaitForCompletion(c) | Op::WaitForCompletionTimeout(c) => self.completions[c] > 0,
             Op::WaitForExit(k) => self.tasks[k].exited > 0,
+            Op::WaitForParked(k) => self.tasks[k].parked > 0,
+            Op::WaitTaskInactiveParked(k) => {
+                self.tasks[k].state != TaskState::Parked || self.off_cpu(m, k)
+            }
             Op::DeleteModule => self.module == ModuleState::Live,
             Op::SpinUntil(f) => self.flags[f],
             _ => true,
         }
+    }
+
+    /// Is task `k` off its CPU: asleep in `schedule()`, or gone?
+    fn off_cpu(&self, m: &Model, k: Tid) -> bool {
+        let task = &self.tasks[k];
+        task.life != Life::Alive
+            || (m.instr(k, task.pc).op == Op::Schedule && task.state != TaskState::Running)
+    }
+
+    fn warn(&mut self, t: Tid, pc: usize, what: &'static str, once: bool) -> Note {
+        self.warnings.push(Warning {
+            task: t,
+            pc,
+            what,
+            once,
+        });
+        Note::Warn(what)
+    }
+
+    /// `kthread_insert_work()`: add `work` at `at` of the list, and wake
+    /// the worker thread when it runs no work. Returns whether it woke it.
+    fn insert_work(&mut self, m: &Model, wk: Wkid, work: Workid, at: usize) -> bool {
+        let worker = &mut self.workers[wk];
+        worker.list.insert(at, work);
+        self.work_worker[work] = Some(wk);
+        if worker.current.is_none() && worker.has_task {
+            let task = &mut self.tasks[m.workers[wk].task];
+            if task.state.is_normal_sleep() {
+                task.state = TaskState::Running;
+                return true;
+            }
+        }
+        false
     }
 
     /// Execute the next instruction of task `t` (which must be enabled).
@@ -493,6 +710,7 @@ impl World {
             Op::KthreadExit => {
                 let me = &mut self.tasks[t];
                 me.result = me.ret;
+                me.exiting = true;
                 Note::Nothing
             }
             Op::CompleteVforkDone => {
@@ -560,6 +778,7 @@ impl World {
             Op::JumpIf(cond, to) => {
                 let v = match cond {
                     Cond::ShouldStop => self.tasks[t].should_stop,
+                    Cond::ShouldPark => self.tasks[t].should_park,
                     Cond::Flag(f) => self.flags[f],
                     Cond::Ret => self.tasks[t].ret != 0,
                 };
@@ -602,6 +821,122 @@ impl World {
             }
             Op::FreeModule => {
                 self.module = ModuleState::Freed;
+                Note::Nothing
+            }
+            Op::ParkExiting { k, out } => {
+                self.touch_task_struct(t, pc, k);
+                if self.tasks[k].exiting {
+                    self.tasks[t].ret = -ENOSYS;
+                    next = out;
+                    self.warn(t, pc, "WARN_ON(k->flags & PF_EXITING)", false)
+                } else {
+                    Note::Tested(false)
+                }
+            }
+            Op::ParkBusy { k, out } => {
+                self.touch_task_struct(t, pc, k);
+                if self.tasks[k].should_park {
+                    self.tasks[t].ret = -EBUSY;
+                    next = out;
+                    self.warn(t, pc, "WARN_ON_ONCE(test_bit(KTHREAD_SHOULD_PARK))", true)
+                } else {
+                    Note::Tested(false)
+                }
+            }
+            Op::SetShouldPark(k) => {
+                self.touch_task_struct(t, pc, k);
+                self.tasks[k].should_park = true;
+                Note::Nothing
+            }
+            Op::WaitForParked(k) => {
+                self.touch_task_struct(t, pc, k);
+                self.tasks[k].parked -= 1;
+                Note::Nothing
+            }
+            Op::WaitTaskInactiveParked(k) => {
+                self.touch_task_struct(t, pc, k);
+                self.tasks[t].ret = 0;
+                let state = self.tasks[k].state;
+                if state == TaskState::Parked {
+                    Note::Tested(true)
+                } else {
+                    self.warn(
+                        t,
+                        pc,
+                        "WARN_ON_ONCE(!wait_task_inactive(k, TASK_PARKED))",
+                        true,
+                    )
+                }
+            }
+            Op::ClearShouldPark(k) => {
+                self.touch_task_struct(t, pc, k);
+                self.tasks[k].should_park = false;
+                Note::Nothing
+            }
+            Op::WakeUpParked(k) => {
+                self.touch_task_struct(t, pc, k);
+                let kt = &mut self.tasks[k];
+                let from = kt.state;
+                let woke = from == TaskState::Parked;
+                if woke {
+                    kt.state = TaskState::Running;
+                }
+                Note::Wake(from, woke)
+            }
+            Op::CompleteParked => {
+                self.tasks[t].parked += 1;
+                Note::Nothing
+            }
+            Op::QueueWork(wk, work) => {
+                let pending = self.workers[wk].list.contains(&work);
+                let woke = if pending {
+                    false
+                } else {
+                    let tail = self.workers[wk].list.len();
+                    self.insert_work(m, wk, work, tail)
+                };
+                self.tasks[t].ret = !pending as i32;
+                Note::Queued(!pending, woke)
+            }
+            Op::FlushWork { work, fwork, skip } => {
+                let wk = self.work_worker[work];
+                let at = if let Some(wk) = wk {
+                    if let Some(i) = self.workers[wk].list.iter().position(|&x| x == work) {
+                        Some((wk, i + 1, FlushAt::AfterWork))
+                    } else if self.workers[wk].current == Some(work) {
+                        Some((wk, 0, FlushAt::Head))
+                    } else {
+                        None
+                    }
+                } else {
+                    None
+                };
+                match at {
+                    Some((wk, i, at)) => {
+                        self.insert_work(m, wk, fwork, i);
+                        Note::Flush(at)
+                    }
+                    None => {
+                        next = skip;
+                        Note::Flush(FlushAt::Nowhere)
+                    }
+                }
+            }
+            Op::WorkerTake(wk) => {
+                let worker = &mut self.workers[wk];
+                let work = if worker.list.is_empty() {
+                    None
+                } else {
+                    Some(worker.list.remove(0))
+                };
+                worker.current = work;
+                if let Some(w) = work {
+                    next = m.works[w].entry;
+                }
+                Note::Took(work)
+            }
+            Op::WorkerExit(wk) => {
+                self.workers[wk].has_task = false;
                 Note::Nothing
             }
         };
@@ -693,6 +1028,7 @@ pub fn describe(m: &Model, t: Tid, pc: usize, note: Note) -> (String, String) {
             "do_exit() > release_task()/do_task_dead() > put_task_struct(current)".into()
         }
         Op::SetState(TaskState::Running) => "__set_current_state(TASK_RUNNING)".into(),
+        Op::SetState(TaskState::Parked) => "set_special_state(TASK_PARKED)".into(),
         Op::SetState(s) => format!("set_current_state({})", s.name()),
         Op::Schedule => "schedule()".into(),
         Op::LoopForever => "for (;;) msleep(200)".into(),
@@ -708,6 +1044,7 @@ pub fn describe(m: &Model, t: Tid, pc: usize, note: Note) -> (String, String) {
             format!("wait_for_completion_timeout(&{}, HZ)", m.completions[c])
         }
         Op::JumpIf(Cond::ShouldStop, _) => "kthread_should_stop()".into(),
+        Op::JumpIf(Cond::ShouldPark, _) => "kthread_should_park()".into(),
         Op::JumpIf(Cond::Flag(f), _) => format!("READ_ONCE({})", m.flags[f]),
         Op::JumpIf(Cond::Ret, _) => "if (ret)".into(),
         Op::Goto(_) => "goto".into(),
@@ -727,6 +1064,30 @@ pub fn describe(m: &Model, t: Tid, pc: usize, note: Note) -> (String, String) {
         Op::InitReturns(r) => format!("do_init_module(): init returned {r}"),
         Op::DeleteModule => "module LIVE -> GOING, calls the exit function".into(),
         Op::FreeModule => "free_module(): module text and data freed".into(),
+        Op::ParkExiting { .. } => "if (WARN_ON(k->flags & PF_EXITING)) return -ENOSYS".into(),
+        Op::ParkBusy { .. } => {
+            "if (WARN_ON_ONCE(test_bit(KTHREAD_SHOULD_PARK, &kthread->flags))) return -EBUSY".into()
+        }
+        Op::SetShouldPark(_) => "set_bit(KTHREAD_SHOULD_PARK, &kthread->flags)".into(),
+        Op::WaitForParked(_) => "wait_for_completion(&kthread->parked)".into(),
+        Op::WaitTaskInactiveParked(_) => {
+            "WARN_ON_ONCE(!wait_task_inactive(k, TASK_PARKED)); return 0".into()
+        }
+        Op::ClearShouldPark(_) => "clear_bit(KTHREAD_SHOULD_PARK, &kthread->flags)".into(),
+        Op::WakeUpParked(k) => format!("wake_up_state({}, TASK_PARKED)", name(k)),
+        Op::CompleteParked => "complete(&self->parked)".into(),
+        Op::QueueWork(wk, work) => format!(
+            "kthread_queue_work({}, &{})",
+            m.workers[wk].name, m.works[work].name
+        ),
+        Op::FlushWork { work, .. } => format!(
+            "under worker->lock: where does the flush work of {} go",
+            m.works[work].name
+        ),
+        Op::WorkerTake(_) => {
+            "under worker->lock: take the first work, worker->current_work = it".into()
+        }
+        Op::WorkerExit(_) => "worker->task = NULL".into(),
     };
     let effect = match (op, note) {
         (_, Note::Fault(Freed::ModuleText)) => {
@@ -757,6 +1118,23 @@ pub fn describe(m: &Model, t: Tid, pc: usize, note: Note) -> (String, String) {
         (_, Note::Read(r)) => format!("{r}"),
         (_, Note::Completed(true)) => "completed: returns non-zero".into(),
         (_, Note::Completed(false)) => "nobody completed it: times out, returns 0".into(),
+        (_, Note::Warn(what)) => format!("WARNING: {what}"),
+        (_, Note::Queued(false, _)) => "pending: not queued again, returns false".into(),
+        (_, Note::Queued(true, true)) => {
+            "added at the tail; the worker was idle: wakes it, returns true".into()
+        }
+        (_, Note::Queued(true, false)) => "added at the tail, returns true".into(),
+        (_, Note::Flush(FlushAt::AfterWork)) => {
+            "pending: the flush work goes right after it; wait for it".into()
+        }
+        (_, Note::Flush(FlushAt::Head)) => {
+            "running: the flush work goes to the head of the list; wait for it".into()
+        }
+        (_, Note::Flush(FlushAt::Nowhere)) => {
+            "neither pending nor running: returns without waiting".into()
+        }
+        (_, Note::Took(Some(w))) => format!("takes {}, calls its function", m.works[w].name),
+        (_, Note::Took(None)) => "list empty: worker->current_work = NULL".into(),
         (Op::Schedule, _) => "runs on (TASK_RUNNING)".into(),
         (Op::WaitForCompletion(_) | Op::WaitForExit(_), _) => "done, returns".into(),
         _ => String::new(),
@@ -776,7 +1154,9 @@ pub fn blocked_at(m: &Model, w: &World, t: Tid) -> String {
     let state = match (task.life, instr.op) {
         (Life::Forever, _) => String::new(),
         (_, Op::Schedule) => format!(" in {}", task.state.name()),
-        (_, Op::WaitForCompletion(_) | Op::WaitForExit(_)) => " in TASK_UNINTERRUPTIBLE".into(),
+        (_, Op::WaitForCompletion(_) | Op::WaitForExit(_) | Op::WaitForParked(_)) => {
+            " in TASK_UNINTERRUPTIBLE".into()
+        }
         (_, Op::SpinUntil(_)) => " (spinning, runnable)".into(),
         (_, Op::DeleteModule) => " (module never became live)".into(),
         _ => String::new(),
@@ -791,7 +1171,7 @@ pub fn in_d_state(m: &Model, w: &World, t: Tid) -> bool {
     task.life == Life::Alive
         && match m.instr(t, task.pc).op {
             Op::Schedule => task.state == TaskState::Uninterruptible,
-            Op::WaitForCompletion(_) | Op::WaitForExit(_) => true,
+            Op::WaitForCompletion(_) | Op::WaitForExit(_) | Op::WaitForParked(_) => true,
             _ => false,
         }
 }

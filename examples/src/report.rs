@@ -80,7 +80,7 @@ pub fn variant_report(v: &Variant) -> VariantReport {
         .map(|(o, schedule)| OutcomeReport {
             name: format!("{}: {}", class_name(o.class), o.name),
             class: o.class,
-            observed_as: observed_as(o.class, o.freed),
+            observed_as: observed_as(o.class, o.freed, o.warn_once),
             dmesg: o.dmesg.clone(),
             witness: witness(&v.model, schedule),
         })
@@ -96,15 +96,29 @@ pub fn variant_report(v: &Variant) -> VariantReport {
     }
 }
 
-/// Two outcomes can differ only in the order of their dmesg lines (a racy
-/// listing); number those so that every name is unique.
+/// Two outcomes can differ only in their dmesg lines (their order, in a
+/// racy listing, or what they say); number those so that every name is
+/// unique.
 fn disambiguate(outcomes: &mut [OutcomeReport]) {
     let names: Vec<String> = outcomes.iter().map(|o| o.name.clone()).collect();
+    let dmesgs: Vec<Vec<String>> = outcomes.iter().map(|o| o.dmesg.clone()).collect();
     for (i, o) in outcomes.iter_mut().enumerate() {
         let same: Vec<usize> = (0..names.len()).filter(|&j| names[j] == names[i]).collect();
         if same.len() > 1 {
             let k = same.iter().position(|&j| j == i).unwrap() + 1;
-            o.name = format!("{} (dmesg order {k} of {})", o.name, same.len());
+            // The same lines in another order, or other lines.
+            let sorted = |d: &[String]| {
+                let mut d = d.to_vec();
+                d.sort();
+                d
+            };
+            let first = sorted(&dmesgs[same[0]]);
+            let what = if same.iter().all(|&j| sorted(&dmesgs[j]) == first) {
+                "dmesg order"
+            } else {
+                "dmesg"
+            };
+            o.name = format!("{} ({what} {k} of {})", o.name, same.len());
         }
     }
 }
@@ -114,13 +128,17 @@ pub fn class_name(c: Class) -> &'static str {
         Class::Clean => "clean",
         Class::HungTask => "hung-task",
         Class::AsleepForever => "asleep-forever",
+        Class::Warn => "warn",
         Class::UseAfterFree => "use-after-free",
     }
 }
 
 /// What verify can see when a real kernel takes this path.
-fn observed_as(c: Class, freed: Option<Freed>) -> Vec<String> {
+fn observed_as(c: Class, freed: Option<Freed>, warn_once: bool) -> Vec<String> {
     let v: &[&str] = match (c, freed) {
+        // A WARN_ON_ONCE() prints only the first time after boot.
+        (Class::Warn, _) if warn_once => &["warn", "clean"],
+        (Class::Warn, _) => &["warn"],
         (Class::Clean, _) => &["clean"],
         (Class::HungTask, _) => &["hung-task"],
         // Nothing reports a task sleeping interruptibly for ever.

@@ -8,7 +8,7 @@
 //! thread gets in".
 
 use crate::model::{Arg, Cond, Model, TaskState, ENOMEM};
-use crate::program::ModelBuilder;
+use crate::program::{Builder, ModelBuilder, WorkFn};
 
 /// A scenario: one binary, one `{{#sim NAME}}` in the book.
 pub struct Scenario {
@@ -67,6 +67,8 @@ pub fn all() -> Vec<Scenario> {
         exited_then_stopped(),
         lost_wakeup(),
         one_shot_unload(),
+        park_vs_stop(),
+        flush_vs_queue(),
     ]
 }
 
@@ -714,6 +716,366 @@ fn oneshot_completion_model(fail: bool) -> Model {
         b.pr_info("exit: waiting for the thread", Arg::None);
         b.wait_for_completion(done);
         b.pr_info("exit: done", Arg::None);
+    });
+    mb.build()
+}
+
+/// `kthread_park()` and `kthread_stop()` of one thread from two tasks. The
+/// first variant is the race with nothing ordering it; the other two are
+/// kmods/park_vs_stop, whose completions pin one order per load.
+pub fn park_vs_stop() -> Scenario {
+    Scenario {
+        name: "park_vs_stop",
+        title: "kthread_park() and kthread_stop() of one thread, racing",
+        title_zh: "同一个线程上 kthread_park() 与 kthread_stop() 的竞争",
+        variants: vec![
+            Variant {
+                name: "race",
+                summary: "init: kthread_run(thread), kthread_run(parker), kthread_stop(thread); \
+                          parker: kthread_park(thread); nothing orders the two",
+                kmod: None,
+                load: None,
+                model: park_vs_stop_race(),
+            },
+            Variant {
+                name: "listing stop_first=0",
+                summary: "kmods/park_vs_stop: the park completes, then kthread_stop()",
+                kmod: Some("park_vs_stop"),
+                load: Some("stop_first=0"),
+                model: park_vs_stop_listing(false),
+            },
+            Variant {
+                name: "listing stop_first=1",
+                summary: "kmods/park_vs_stop: kthread_stop() while the park waits for \
+                          the thread",
+                kmod: Some("park_vs_stop"),
+                load: Some("stop_first=1"),
+                model: park_vs_stop_listing(true),
+            },
+        ],
+    }
+}
+
+/// The parkable thread's loop:
+///
+/// ```c
+/// while (!kthread_should_stop()) {
+///         if (kthread_should_park()) {
+///                 kthread_parkme();
+///                 continue;
+///         }
+///         wait_event_interruptible(wq, kthread_should_park() ||
+///                                  kthread_should_stop());
+/// }
+/// return 0;
+/// ```
+///
+/// With `lines`, it prints what kmods/park_vs_stop prints; with `window`
+/// (the listing's `stop_first=1`), a park request is held: the thread
+/// completes `window` and finishes its work, which ends only with the stop
+/// request (`wait_event(wq, kthread_should_stop())`), before the loop
+/// tests the bits again.
+fn parkable_loop(b: &mut Builder, lines: bool, window: Option<crate::model::Cid>) {
+    let top = b.here();
+    let stop = b.jump_if(Cond::ShouldStop);
+    let park = b.jump_if(Cond::ShouldPark);
+    // wait_event_interruptible(): prepare_to_wait_event() sets the state,
+    // then the condition is tested, then schedule().
+    let sleep = b.here();
+    b.set_current_state(TaskState::Interruptible);
+    let woke_park = b.jump_if(Cond::ShouldPark);
+    let woke_stop = b.jump_if(Cond::ShouldStop);
+    b.schedule();
+    b.goto(sleep);
+    b.land(woke_park);
+    b.land(woke_stop);
+    b.set_current_state(TaskState::Running);
+    b.goto(top);
+    b.land(park);
+    if let Some(park_seen) = window {
+        if lines {
+            b.pr_info(
+                "thread: park requested, finishing its work first",
+                Arg::None,
+            );
+        }
+        b.complete(park_seen);
+        // wait_event(wq, kthread_should_stop());
+        let again = b.here();
+        b.set_current_state(TaskState::Uninterruptible);
+        let out = b.jump_if(Cond::ShouldStop);
+        b.schedule();
+        b.goto(again);
+        b.land(out);
+        b.set_current_state(TaskState::Running);
+        b.goto(top);
+    } else {
+        if lines {
+            b.pr_info("thread: parking", Arg::None);
+        }
+        b.kthread_parkme();
+        if lines {
+            b.pr_info("thread: back from kthread_parkme()", Arg::None);
+        }
+        b.goto(top);
+    }
+    b.land(stop);
+    if lines {
+        b.pr_info("thread: returns 0", Arg::None);
+    }
+    b.return_(0);
+}
+
+/// The race: init starts the thread and a parker, then stops the thread;
+/// the parker parks it. init takes a reference for the parker, which drops
+/// it after `kthread_park()` (without it, a park that comes after the
+/// thread exited would read a freed task_struct).
+fn park_vs_stop_race() -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let parker = mb.kthread("parker");
+    let thread = mb.parkable_kthread("thread");
+    mb.threadfn(thread, "thread_fn()", |b| parkable_loop(b, false, None));
+    mb.threadfn(parker, "parker_fn()", |b| {
+        b.kthread_park(thread);
+        b.pr_info("parker: kthread_park() returned {}", Arg::Ret);
+        b.put_task_struct(thread);
+        b.return_(0);
+    });
+    mb.insmod(insmod, "init()", |b| {
+        b.kthread_run(thread);
+        b.get_task_struct(thread);
+        b.kthread_run(parker);
+        b.kthread_stop(thread);
+        b.pr_info("kthread_stop() returned {}", Arg::Ret);
+        b.init_returns(0);
+    });
+    mb.build()
+}
+
+/// kmods/park_vs_stop loaded with `stop_first`, line by line.
+pub fn park_vs_stop_listing(stop_first: bool) -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let parker = mb.kthread("parker");
+    let thread = mb.parkable_kthread("thread");
+    let running = mb.completion("running");
+    let park_seen = mb.completion("park_seen");
+    let park_returned = mb.completion("park_returned");
+    mb.threadfn(thread, "thread_fn()", |b| {
+        b.complete(running);
+        parkable_loop(b, true, stop_first.then_some(park_seen));
+    });
+    mb.threadfn(parker, "parker_fn()", |b| {
+        b.pr_info("parker: calling kthread_park()", Arg::None);
+        b.kthread_park(thread);
+        b.pr_info("parker: kthread_park() returned {}", Arg::Ret);
+        b.complete(park_returned);
+        b.wait_for_stop();
+        b.return_(0);
+    });
+    mb.insmod(insmod, "park_vs_stop_init()", |b| {
+        b.kthread_run(thread);
+        b.wait_for_completion(running);
+        b.get_task_struct(thread);
+        b.kthread_run(parker);
+        if stop_first {
+            b.wait_for_completion(park_seen);
+        } else {
+            b.wait_for_completion(park_returned);
+            b.kthread_stop(parker);
+        }
+        b.kthread_stop(thread);
+        b.pr_info("kthread_stop(thread) returned {}", Arg::Ret);
+        if !stop_first {
+            b.put_task_struct(thread);
+        }
+        b.init_returns(0);
+    });
+    mb.build()
+}
+
+/// What a flush waits for when another thread queues work at the same
+/// time. The first three variants are the race with nothing ordering it;
+/// the last two are kmods/flush_vs_queue, one variant per load.
+pub fn flush_vs_queue() -> Scenario {
+    Scenario {
+        name: "flush_vs_queue",
+        title: "kthread_flush_work() and kthread_flush_worker() against a concurrent \
+                kthread_queue_work()",
+        title_zh: "kthread_flush_work()、kthread_flush_worker() 与并发的 kthread_queue_work()",
+        variants: vec![
+            Variant {
+                name: "flush_work(A) vs queue(B)",
+                summary: "init: queue A, kthread_flush_work(A); queuer: queue B",
+                kmod: None,
+                load: None,
+                model: flush_race(FlushKind::WorkA, false),
+            },
+            Variant {
+                name: "flush_worker vs queue(B)",
+                summary: "init: queue A, kthread_flush_worker(); queuer: queue B",
+                kmod: None,
+                load: None,
+                model: flush_race(FlushKind::Worker, false),
+            },
+            Variant {
+                name: "flush_work(A) vs queue(A)",
+                summary: "init: kthread_flush_work(A); queuer: queue A",
+                kmod: None,
+                load: None,
+                model: flush_race(FlushKind::WorkA, true),
+            },
+            Variant {
+                name: "listing flush_worker=0",
+                summary: "kmods/flush_vs_queue: A runs; the queuer queues B and releases \
+                          A while init calls kthread_flush_work(A)",
+                kmod: Some("flush_vs_queue"),
+                load: Some("flush_worker=0"),
+                model: flush_vs_queue_listing(false),
+            },
+            Variant {
+                name: "listing flush_worker=1",
+                summary: "kmods/flush_vs_queue: A runs; the queuer queues B, then init calls \
+                          kthread_flush_worker()",
+                kmod: Some("flush_vs_queue"),
+                load: Some("flush_worker=1"),
+                model: flush_vs_queue_listing(true),
+            },
+        ],
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FlushKind {
+    WorkA,
+    Worker,
+}
+
+/// The race: init starts a worker and a queuer thread; with `same` the
+/// queuer queues A and init flushes A, else init queues A and flushes
+/// (A or the worker) while the queuer queues B. Then init waits until the
+/// queuer has queued, stops it, and destroys the worker.
+fn flush_race(kind: FlushKind, same: bool) -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let queuer = mb.kthread("queuer");
+    let wthread = mb.kthread("worker");
+    let worker = mb.worker("worker", wthread);
+    let a = mb.work("work_a");
+    let b_work = (!same).then(|| mb.work("work_b"));
+    let a_ran = mb.flag("a_ran");
+    let b_ran = mb.flag("b_ran");
+    let queued = mb.completion("queued");
+    let fw = mb.flush_work("fwork", "fwork.done");
+    let fw_destroy = mb.flush_work("fwork_destroy", "fwork_destroy.done");
+    let body_a = |b: &mut Builder| b.write_once(a_ran, true);
+    let body_b = |b: &mut Builder| b.write_once(b_ran, true);
+    let mut works: Vec<WorkFn> = vec![(a, "work_a_fn()", &body_a)];
+    if let Some(bw) = b_work {
+        works.push((bw, "work_b_fn()", &body_b));
+    }
+    mb.worker_fn(worker, &works);
+    mb.threadfn(queuer, "queuer_fn()", |b| {
+        b.kthread_queue_work(worker, b_work.unwrap_or(a));
+        b.complete(queued);
+        b.wait_for_stop();
+        b.return_(0);
+    });
+    mb.insmod(insmod, "init()", |b| {
+        b.kthread_run(wthread);
+        if !same {
+            b.kthread_queue_work(worker, a);
+        }
+        b.kthread_run(queuer);
+        match kind {
+            FlushKind::WorkA => b.kthread_flush_work(a, fw),
+            FlushKind::Worker => b.kthread_flush_worker(worker, fw),
+        }
+        if same {
+            b.pr_info("flush returned; A has run: {}", Arg::Flag(a_ran));
+        } else {
+            b.pr_info2(
+                "flush returned; A has run: {}, B has run: {}",
+                Arg::Flag(a_ran),
+                Arg::Flag(b_ran),
+            );
+        }
+        b.wait_for_completion(queued);
+        b.kthread_stop(queuer);
+        b.kthread_destroy_worker(worker, wthread, fw_destroy);
+        b.init_returns(0);
+    });
+    mb.build()
+}
+
+/// kmods/flush_vs_queue loaded with `flush_worker`, line by line.
+pub fn flush_vs_queue_listing(flush_worker: bool) -> Model {
+    let mut mb = ModelBuilder::new();
+    let insmod = mb.task("insmod");
+    let queuer = mb.kthread("queuer");
+    let wthread = mb.kthread("worker");
+    let worker = mb.worker("worker", wthread);
+    let a = mb.work("work_a");
+    let b_work = mb.work("work_b");
+    let b_ran = mb.flag("b_ran");
+    let a_running = mb.completion("a_running");
+    let a_release = mb.completion("a_release");
+    let b_queued = mb.completion("b_queued");
+    let flush_returned = mb.completion("flush_returned");
+    let fw = mb.flush_work("fwork", "fwork.done");
+    let fw_destroy = mb.flush_work("fwork_destroy", "fwork_destroy.done");
+    let body_a = |b: &mut Builder| {
+        b.pr_info("work A: runs", Arg::None);
+        b.complete(a_running);
+        b.wait_for_completion(a_release);
+        b.pr_info("work A: done", Arg::None);
+    };
+    let body_b = |b: &mut Builder| {
+        if !flush_worker {
+            b.wait_for_completion(flush_returned);
+        }
+        b.write_once(b_ran, true);
+        b.pr_info("work B: runs", Arg::None);
+    };
+    mb.worker_fn(
+        worker,
+        &[
+            (a, "work_a_fn()", &body_a),
+            (b_work, "work_b_fn()", &body_b),
+        ],
+    );
+    mb.threadfn(queuer, "queuer_fn()", |b| {
+        b.kthread_queue_work(worker, b_work);
+        b.pr_info("queuer: kthread_queue_work(B) returned {}", Arg::Ret);
+        b.complete(b_queued);
+        b.complete(a_release);
+        b.wait_for_stop();
+        b.return_(0);
+    });
+    mb.insmod(insmod, "flush_vs_queue_init()", |b| {
+        b.kthread_run(wthread);
+        b.kthread_queue_work(worker, a);
+        b.wait_for_completion(a_running);
+        b.kthread_run(queuer);
+        if flush_worker {
+            b.wait_for_completion(b_queued);
+            b.kthread_flush_worker(worker, fw);
+            b.pr_info(
+                "kthread_flush_worker() returned; B has run: {}",
+                Arg::Flag(b_ran),
+            );
+        } else {
+            b.kthread_flush_work(a, fw);
+            b.pr_info(
+                "kthread_flush_work(A) returned; B has run: {}",
+                Arg::Flag(b_ran),
+            );
+            b.complete(flush_returned);
+        }
+        b.kthread_stop(queuer);
+        b.kthread_destroy_worker(worker, wthread, fw_destroy);
+        b.init_returns(0);
     });
     mb.build()
 }

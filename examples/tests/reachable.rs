@@ -284,6 +284,140 @@ fn stop_race_reaches_both_results_with_and_without_a_pause() {
     }
 }
 
+/// kthread_park() racing kthread_stop(): besides both returning 0, the
+/// park can wait for ever (the thread exited without parking), the stop can
+/// wait for ever (the thread parked after kthread_stop()'s unpark), and
+/// kthread_park() can warn, for an exiting thread (-ENOSYS) or when the
+/// unpark woke the thread before wait_task_inactive() saw it parked.
+#[test]
+fn park_vs_stop_race_reaches_both_hangs_and_both_warnings() {
+    let stop = |r: i32| format!("kthread_stop() returned {r}");
+    let park = |r: i32| format!("parker: kthread_park() returned {r}");
+    let both = |a: String, b: String| vec![a, b];
+    let s = scenarios::find("park_vs_stop").unwrap();
+    let r = report::variant_report(&s.variants[0]);
+    let got: BTreeSet<(Class, Vec<String>)> = set(&r);
+    let want = BTreeSet::from([
+        (Class::Clean, both(stop(0), park(0))),
+        (Class::Clean, both(park(0), stop(0))),
+        // kthread_stop() waits for ever: the thread parked after its unpark.
+        (Class::HungTask, vec![park(0)]),
+        // kthread_park() waits for ever: the thread exited without parking.
+        (Class::HungTask, vec![stop(-4)]),
+        (Class::HungTask, vec![stop(0)]),
+        // WARN_ON(PF_EXITING): -ENOSYS.
+        (Class::Warn, both(stop(-4), park(-38))),
+        (Class::Warn, both(park(-38), stop(-4))),
+        (Class::Warn, both(stop(0), park(-38))),
+        (Class::Warn, both(park(-38), stop(0))),
+        // WARN_ON_ONCE(!wait_task_inactive()): the unpark came first.
+        (Class::Warn, both(stop(0), park(0))),
+        (Class::Warn, both(park(0), stop(0))),
+    ]);
+    assert_eq!(got, want);
+    // The stop hangs only with the thread parked for good; the park only
+    // when the stop has collected the thread's exit.
+    let mut hangs = (0, 0);
+    for o in &r.outcomes {
+        if o.name.contains("insmod blocked in init() > kthread_stop()") {
+            assert!(o.name.contains("schedule() in TASK_PARKED"), "{}", o.name);
+            hangs.0 += 1;
+        }
+        if o.name.contains("wait_for_completion(&kthread->parked)") {
+            assert!(o.name.contains("thread: threadfn"), "{}", o.name);
+            assert!(o.name.contains("kthread_stop() = "), "{}", o.name);
+            hangs.1 += 1;
+        }
+    }
+    assert!(hangs.0 > 0 && hangs.1 > 0, "{hangs:?}");
+}
+
+/// kmods/park_vs_stop: one outcome per load.
+#[test]
+fn the_park_vs_stop_listing_has_one_outcome_per_load() {
+    assert_eq!(
+        reachable("park_vs_stop", "listing stop_first=0"),
+        BTreeSet::from([out(
+            Class::Clean,
+            &[
+                "parker: calling kthread_park()",
+                "thread: parking",
+                "parker: kthread_park() returned 0",
+                "thread: back from kthread_parkme()",
+                "thread: returns 0",
+                "kthread_stop(thread) returned 0",
+            ]
+        )])
+    );
+    assert_eq!(
+        reachable("park_vs_stop", "listing stop_first=1"),
+        BTreeSet::from([out(
+            Class::HungTask,
+            &[
+                "parker: calling kthread_park()",
+                "thread: park requested, finishing its work first",
+                "thread: returns 0",
+                "kthread_stop(thread) returned 0",
+            ]
+        )])
+    );
+}
+
+/// A flush racing a queueing: the work flushed (A) has always run when
+/// the flush returns; B, queued by another thread at the same time, may or
+/// may not have; and kthread_flush_work(A) racing the queueing of A itself
+/// may return before A ever ran.
+#[test]
+fn flush_vs_queue_guarantees_only_what_was_queued_before() {
+    let line = |a: &str, b: &str| format!("flush returned; A has run: {a}, B has run: {b}");
+    for variant in ["flush_work(A) vs queue(B)", "flush_worker vs queue(B)"] {
+        assert_eq!(
+            reachable("flush_vs_queue", variant),
+            BTreeSet::from([
+                (Class::Clean, vec![line("yes", "no")]),
+                (Class::Clean, vec![line("yes", "yes")]),
+            ]),
+            "{variant}"
+        );
+    }
+    assert_eq!(
+        reachable("flush_vs_queue", "flush_work(A) vs queue(A)"),
+        BTreeSet::from([
+            out(Class::Clean, &["flush returned; A has run: no"]),
+            out(Class::Clean, &["flush returned; A has run: yes"]),
+        ])
+    );
+}
+
+/// kmods/flush_vs_queue: one outcome per load, whichever way the flush and
+/// the queueing of B go in the first.
+#[test]
+fn the_flush_vs_queue_listing_has_one_outcome_per_load() {
+    let a = [
+        "work A: runs",
+        "queuer: kthread_queue_work(B) returned 1",
+        "work A: done",
+    ];
+    let mut first = a.to_vec();
+    first.extend([
+        "kthread_flush_work(A) returned; B has run: no",
+        "work B: runs",
+    ]);
+    let mut second = a.to_vec();
+    second.extend([
+        "work B: runs",
+        "kthread_flush_worker() returned; B has run: yes",
+    ]);
+    assert_eq!(
+        reachable("flush_vs_queue", "listing flush_worker=0"),
+        BTreeSet::from([out(Class::Clean, &first)])
+    );
+    assert_eq!(
+        reachable("flush_vs_queue", "listing flush_worker=1"),
+        BTreeSet::from([out(Class::Clean, &second)])
+    );
+}
+
 /// Every witness, replayed from the start, ends in the outcome it is the
 /// witness of; and outcome names are unique within a variant.
 #[test]

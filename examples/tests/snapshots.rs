@@ -47,6 +47,8 @@ snapshot!(exited_then_stopped);
 snapshot!(lost_wakeup);
 snapshot!(one_shot_unload);
 snapshot!(stop_race);
+snapshot!(park_vs_stop);
+snapshot!(flush_vs_queue);
 
 #[test]
 fn every_scenario_has_a_binary_and_a_snapshot_test() {

@@ -297,7 +297,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 11 * matrix.kernels.len(), "11 modelled listings");
+        assert_eq!(checked, 13 * matrix.kernels.len(), "13 modelled listings");
     }
 
     #[test]
