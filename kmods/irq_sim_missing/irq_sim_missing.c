@@ -9,7 +9,7 @@
  * on all four kernels of the matrix).  <linux/irq_sim.h> declares them
  * everywhere, so the module compiles, but kernel/irq/irq_sim.c is built
  * only with CONFIG_IRQ_SIM, a hidden option that only drivers such as
- * gpio-sim select, and the Debian cloud kernels leave it unset: there is
+ * gpio-mockup select, and the Debian cloud kernels leave it unset: there is
  * nothing to link against.  four_ways does the simulator's work by hand.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
