@@ -42,11 +42,16 @@
 //! - `kthread_unpark(k)`: `clear_bit(KTHREAD_SHOULD_PARK)`, then
 //!   `wake_up_state(k, TASK_PARKED)` ([`Op::ClearShouldPark`],
 //!   [`Op::WakeUpParked`]). 6.1, 6.12 and the newest kernel first return
-//!   when the bit is clear; 5.10 clears a clear bit and wakes a thread that
-//!   is not parked, which changes nothing (the per-CPU rebinding before the
-//!   clear is not modelled). An early return after a test that a park then
-//!   makes stale leaves the bit set, exactly as 5.10 does when the park
-//!   sets it just after the clear: the reachable outcomes are the same.
+//!   when the bit is clear; 5.10 has no such test, and the model follows
+//!   5.10 (the per-CPU rebinding before the clear is not modelled). The
+//!   outcomes are not the same: when a park sets the bit between 5.10's
+//!   clear and its `wake_up_state()`, that wake can take a thread that has
+//!   just completed `parked` out of `TASK_PARKED`; it parks again, and
+//!   `kthread_park()`'s `wait_task_inactive()` may see it running and
+//!   warn. On 6.1, 6.12 and the newest kernel the test returns early there
+//!   and nothing wakes the thread, so an outcome with the thread parked for
+//!   good and that WARN is reachable on 5.10 only; the model's other
+//!   outcomes are reachable on all four.
 //! - `kthread_stop(k)` calls `kthread_unpark(k)` after setting
 //!   `KTHREAD_SHOULD_STOP` and before `wake_up_process(k)`.
 //! - `PF_EXITING` is set by `do_exit()` (`exit_signals()`), before
@@ -57,7 +62,10 @@
 //! (`kernel/kthread.c`, the same text in all four): `kthread_queue_work()`,
 //! `kthread_flush_work()` and the take-a-work step of
 //! `kthread_worker_fn()` each run under `worker->lock`, so each is one step
-//! ([`Op::QueueWork`], [`Op::FlushWork`], [`Op::WorkerTake`]). Delayed work,
+//! ([`Op::QueueWork`], [`Op::FlushWork`], [`Op::WorkerTake`]).
+//! `kthread_flush_work()` reads `work->worker` before it takes the lock;
+//! the model reads it in the same step, which reaches the same outcomes,
+//! as `work->worker`, once set by a queueing, is never cleared. Delayed work,
 //! cancelling, `work->canceling`, freezing and the sanity WARNs are not
 //! modelled.
 
@@ -257,8 +265,9 @@ pub enum Op {
     /// (`kthread_insert_work()`), and `wake_up_process(worker->task)` if
     /// the worker runs no work (`!worker->current_work`). `ret` = queued.
     QueueWork(Wkid, Workid),
-    /// `kthread_flush_work(work)`, up to its wait, under `worker->lock`:
-    /// no `work->worker` (never queued): return; pending: insert the flush
+    /// `kthread_flush_work(work)`, up to its wait: no `work->worker` (never
+    /// queued): return (read before the lock, here in the same step); under
+    /// `worker->lock`, pending: insert the flush
     /// work `fwork` right after it; running (`worker->current_work ==
     /// work`): insert it at the head of the list; otherwise (`noop`) return
     /// without waiting. Jumps to `skip` when it returns.

@@ -22,8 +22,10 @@
  * kthread_should_stop() true and returns without parking:
  * kthread_stop() returns, and the parker waits in kthread_park() for good,
  * until the hung-task detector reports it.  init holds a reference on the
- * thread's task_struct for the parker, which kthread_park() reads after
- * the thread is gone; that load leaks it, and the parker, on purpose.
+ * thread's task_struct for the parker: kthread_park() still waits on the
+ * thread's "parked" completion after the thread is gone, and that is freed
+ * with the task_struct (free_task()).  That load leaks the reference, and
+ * the parker, on purpose.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
