@@ -247,6 +247,17 @@ struct ChannelWatch {
     step: Option<(usize, String, Instant)>,
 }
 
+/// The lines of `bytes` completed since `*parsed` (up to and including the
+/// last newline, lossily decoded), moving `*parsed` past them; `None` while
+/// no new line is complete. Each byte is decoded once however the output
+/// arrives in chunks.
+fn complete_lines<'a>(bytes: &'a [u8], parsed: &mut usize) -> Option<std::borrow::Cow<'a, str>> {
+    let end = *parsed + bytes[*parsed..].iter().rposition(|&b| b == b'\n')? + 1;
+    let text = String::from_utf8_lossy(&bytes[*parsed..end]);
+    *parsed = end;
+    Some(text)
+}
+
 impl ChannelWatch {
     /// Reads what QEMU has written since the last call.
     fn poll(&mut self, path: &Path) {
@@ -264,15 +275,10 @@ impl ChannelWatch {
 
     /// Parses the lines completed since the last call.
     fn take_new_lines(&mut self) {
-        let Some(end) = self.bytes[self.parsed..]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map(|i| self.parsed + i + 1)
-        else {
+        let Some(text) = complete_lines(&self.bytes, &mut self.parsed) else {
             return;
         };
-        let text = String::from_utf8_lossy(&self.bytes[self.parsed..end]).into_owned();
-        self.parsed = end;
+        let text = text.into_owned();
         let (records, _) = crate::guest::channel::parse(&text);
         for r in &records {
             if let crate::guest::channel::Event::Step { n, command } = &r.event {
@@ -421,15 +427,13 @@ impl Machine<'_> {
                     quiet_since = Instant::now();
                 }
                 if report_at.is_none() {
-                    if let Some(end) = bytes[scanned..].iter().rposition(|&b| b == b'\n') {
-                        let text = String::from_utf8_lossy(&bytes[scanned..scanned + end]);
+                    if let Some(text) = complete_lines(&bytes, &mut scanned) {
                         if text
                             .lines()
                             .any(|l| crate::text::console::classify(l) == Some(early.outcome))
                         {
                             report_at = Some(Instant::now());
                         }
-                        scanned += end + 1;
                     }
                 }
             }
@@ -454,29 +458,30 @@ impl Machine<'_> {
             if channel.finished && finished_at.is_none() {
                 finished_at = Some(Instant::now());
             }
-            let shown = self.early_end.as_ref().is_some_and(|e| {
-                !channel.finished
+            // Why the run ends now that its hang is shown, if it is.
+            let shown = self.early_end.as_ref().and_then(|e| {
+                let (_, command, _) = channel.step.as_ref()?;
+                (!channel.finished
                     && channel.freezing.is_none()
                     && e.shown(
                         report_at,
                         quiet_since.elapsed(),
                         channel.step.as_ref(),
                         Instant::now(),
+                    ))
+                .then(|| {
+                    format!(
+                        "ended: the expected {} report is complete and `{command}` is stuck behind it",
+                        e.outcome
                     )
+                })
             });
             let killed = if finished_at.is_some_and(|t| t.elapsed() >= POWEROFF_LIMIT) {
                 // The init is done (its end event is on the channel); a
                 // poweroff that does not come is not the listing's business.
                 Some(Exit::Settled)
-            } else if shown {
-                let (e, (_, command, _)) = (
-                    self.early_end.as_ref().expect("shown"),
-                    channel.step.as_ref().expect("shown"),
-                );
-                cut = Some(format!(
-                    "ended: the expected {} report is complete and `{command}` is stuck behind it",
-                    e.outcome
-                ));
+            } else if let Some(why) = shown {
+                cut = Some(why);
                 Some(Exit::Shown)
             } else if match scenario_started {
                 Some(t) => t.elapsed() >= self.time_limit,
