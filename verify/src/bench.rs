@@ -276,6 +276,12 @@ pub fn measure(opts: &Options) -> Result<Figures> {
             insmod: insmod.clone(),
             accel: accel_used,
             on_idle: None,
+            saved: Some(std::sync::Arc::new(crate::guest::restore::Store::new(
+                work.join(".saved"),
+                insmod.clone(),
+                kbuild::guest_reseed(&root, &work.join(".guest"))?,
+                accel_used,
+            ))),
         };
         // Cold: a source no run has built (a new text each try, so no kept
         // build matches) in an empty work directory.
@@ -324,6 +330,7 @@ pub fn measure(opts: &Options) -> Result<Figures> {
         cache_dir: Some(cache.clone()),
         jobs: None,
         report: Some(bench_dir.join("edit-report.json")),
+        boot: false,
     };
     eprintln!("accepting the trivial listing in {} ...", scratch.display());
     if !all::run(&scratch_opts(true))? {
@@ -352,6 +359,7 @@ pub fn measure(opts: &Options) -> Result<Figures> {
             cache_dir: Some(cache.clone()),
             jobs: None,
             report: Some(bench_dir.join("matrix-report.json")),
+            boot: false,
         })?;
         let secs = started.elapsed().as_secs_f64();
         let per_pair = secs / pairs.max(1) as f64;
@@ -421,7 +429,9 @@ fn boot_bare(
         accel,
         early_end: None,
         on_idle: None,
-    }
+            disk: None,
+        incoming: None,
+}
     .run()?;
     if !matches!(run.exit, crate::guest::vm::Exit::Guest(_)) {
         bail!(

@@ -42,6 +42,10 @@ struct Cli {
     /// Where to write the JSON report (default: target/verify/report.json).
     #[arg(long, value_name = "PATH")]
     report: Option<PathBuf>,
+    /// Boot every run instead of resuming a saved guest (a kernel booted
+    /// once to the point where its init waits for the run).
+    #[arg(long)]
+    boot: bool,
     /// The repository (default: found from the current directory); before
     /// or after a command.
     #[arg(long, value_name = "DIR", global = true)]
@@ -255,6 +259,7 @@ fn run_options_unused(cli: &Cli, cmd: &Cmd) -> Result<()> {
         (cli.accept, "--accept"),
         (cli.jobs.is_some(), "--jobs"),
         (cli.report.is_some(), "--report"),
+        (cli.boot, "--boot"),
         (cli.no_book, "--no-book"),
         (cli.book, "--book"),
         (cli.watch, "--watch"),
@@ -293,6 +298,7 @@ fn run_main(cli: &Cli) -> Result<bool> {
         cache_dir: cli.cache_dir.clone(),
         jobs: cli.jobs,
         report: cli.report.clone(),
+        boot: cli.boot,
     };
     let passed = all::run(&opts)?;
     if cli.no_book {

@@ -143,6 +143,7 @@ fn a_damaged_vmlinux_falls_back_to_the_bzimage() {
         insmod: verify::host::kbuild::guest_insmod(&root, &work.join("guest")).unwrap(),
         accel: verify::guest::vm::Accel::Tcg,
         on_idle: None,
+        saved: None,
     };
     let out = {
         let _one = common::one_at_a_time();
@@ -195,6 +196,7 @@ fn the_accelerator_is_chosen_by_a_smoke_boot_that_cannot_hang() {
         insmod,
         accel: choice.accel,
         on_idle: None,
+        saved: None,
     };
     let out = verify::run::pair::run(&root, &sc, &paths).unwrap();
     assert_eq!(

@@ -57,6 +57,15 @@ impl Cpio {
         }
     }
 
+    /// An empty archive whose inode numbers start past `ino`: a part that
+    /// follows another archive in the same initramfs.
+    pub fn after_inode(ino: u32) -> Self {
+        Cpio {
+            buf: Vec::new(),
+            ino,
+        }
+    }
+
     /// A directory, mode 0755.
     pub fn dir(&mut self, name: &str) {
         self.entry(name, 0o040755, (0, 0), &[]);
@@ -178,16 +187,14 @@ const FREEZE: &str = "echo enabled > /sys/class/tty/ttyS0/power/wakeup\n\
 /// since busybox has no `flock`) keeps each event's two writes together, so
 /// the console and the channel list events in the same order.
 pub fn init_script(steps: &[Step], grace_secs: u32) -> String {
-    let background = steps.iter().any(|s| s.background);
-    let (lock, unlock) = if background {
-        (
-            "\tuntil mkdir /tmp/ev.lock 2>/dev/null; do :; done\n",
-            "\trmdir /tmp/ev.lock\n",
-        )
-    } else {
-        ("", "")
-    };
-    let mut s = format!(
+    prelude() + &run_script(steps, grace_secs)
+}
+
+/// What every guest's init does before anything else: busybox's applets,
+/// `/proc`, `/sys` and `/dev`, every kernel message on the console, the side
+/// channel raw, and no echo of what the host writes to the console.
+pub fn prelude() -> String {
+    format!(
         r#"#!/bin/sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -198,7 +205,25 @@ echo 8 > /proc/sys/kernel/printk
 stty -F {dev} raw -echo || echo "verify-init: no side channel on {dev}" > /dev/kmsg
 # The host writes to the console to wake a frozen guest: not echoed.
 stty -echo
-ev() {{
+"#,
+        dev = crate::guest::channel::GUEST_DEVICE,
+    )
+}
+
+/// The scenario part of the init, after [`prelude`]: its steps as events,
+/// then the end event and the poweroff ([`init_script`]).
+pub fn run_script(steps: &[Step], grace_secs: u32) -> String {
+    let background = steps.iter().any(|s| s.background);
+    let (lock, unlock) = if background {
+        (
+            "\tuntil mkdir /tmp/ev.lock 2>/dev/null; do :; done\n",
+            "\trmdir /tmp/ev.lock\n",
+        )
+    } else {
+        ("", "")
+    };
+    let mut s = format!(
+        r#"ev() {{
 {lock}	read -r t < /proc/sys/kernel/random/uuid
 	t=${{t//-/}}
 	echo "verify[$t]: $1" > /dev/kmsg
@@ -342,10 +367,27 @@ fn base_archive(busybox: &Path, insmod: &Path) -> Result<Vec<u8>> {
 /// What one run adds after the [`base`]: its modules and its `/init`. Its
 /// inode numbers start past the base's, so no two entries share one.
 pub fn run_part(modules: &[PathBuf], steps: &[Step], grace_secs: u32) -> Result<Vec<u8>> {
-    let mut c = Cpio {
-        ino: RUN_PART_INO,
-        ..Cpio::default()
-    };
+    let mut c = modules_part(modules)?;
+    c.file("init", 0o755, init_script(steps, grace_secs).as_bytes());
+    Ok(c.finish())
+}
+
+/// Where a resumed guest finds the script it runs ([`resumed_part`]).
+pub const RESUMED_RUN: &str = "lib/verify/run";
+
+/// What a guest resumed from a saved state reads from its payload disk
+/// ([`crate::guest::restore`]): the run's modules and, at [`RESUMED_RUN`],
+/// `script`, which the saved init runs in its place.
+pub fn resumed_part(modules: &[PathBuf], script: &str) -> Result<Vec<u8>> {
+    let mut c = modules_part(modules)?;
+    c.file(RESUMED_RUN, 0o755, script.as_bytes());
+    Ok(c.finish())
+}
+
+/// An archive holding `modules` under `lib/modules/`, its inode numbers
+/// past the base's.
+fn modules_part(modules: &[PathBuf]) -> Result<Cpio> {
+    let mut c = Cpio::after_inode(RUN_PART_INO);
     for m in modules {
         let name = m
             .file_name()
@@ -354,12 +396,11 @@ pub fn run_part(modules: &[PathBuf], steps: &[Step], grace_secs: u32) -> Result<
         let data = std::fs::read(m).with_context(|| format!("reading {}", m.display()))?;
         c.file(&format!("lib/modules/{name}"), 0o644, &data);
     }
-    c.file("init", 0o755, init_script(steps, grace_secs).as_bytes());
-    Ok(c.finish())
+    Ok(c)
 }
 
 /// Where [`run_part`]'s inode numbers start: far above the base's few dozen.
-const RUN_PART_INO: u32 = 1 << 20;
+pub const RUN_PART_INO: u32 = 1 << 20;
 
 /// Builds the initramfs for one scenario run: the [`base`] of the root,
 /// then the run's [`run_part`].

@@ -15,4 +15,5 @@
 pub mod accel;
 pub mod channel;
 pub mod initramfs;
+pub mod restore;
 pub mod vm;

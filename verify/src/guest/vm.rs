@@ -58,6 +58,8 @@ pub enum Boot {
     Pvh,
     /// `-kernel bzImage`, the fallback.
     BzImage,
+    /// Resumed from the saved state of a boot ([`crate::guest::restore`]).
+    Restored,
 }
 
 /// The accelerator QEMU runs the guest with ([`crate::guest::accel`] chooses).
@@ -170,7 +172,22 @@ pub struct Machine<'a> {
     /// Told when the guest goes idle (`true`) or busy again (`false`),
     /// judged from QEMU's CPU time ([`crate::run::cores`]); it starts busy.
     pub on_idle: Option<&'a (dyn Fn(bool) + Sync)>,
+    /// A raw image attached read-only as a virtio-blk disk (the payload of
+    /// a resumed run, [`crate::guest::restore`]); a saved state must be
+    /// resumed with the same devices it was saved with.
+    pub disk: Option<&'a Path>,
+    /// Resume the guest saved in this file (QEMU's migration stream)
+    /// instead of booting it; until the init's start event the host writes
+    /// a newline to the console every [`PING_EVERY`], which the saved init
+    /// waits for ([`crate::guest::restore`]).
+    pub incoming: Option<&'a Path>,
 }
+
+/// How often the host writes a newline to a resumed guest's console until
+/// its init starts: bytes that arrive while QEMU is still loading the saved
+/// state are lost (the load replaces the UART's receive FIFO), so one write
+/// is not enough.
+pub const PING_EVERY: Duration = Duration::from_millis(10);
 
 /// When a run whose expected outcome is a watchdog report may end before its
 /// time limit: once a header line of that report has been printed ([`crate::text::console::classify`]),
@@ -178,11 +195,16 @@ pub struct Machine<'a> {
 /// and the init's current step cannot be making progress: a step begun
 /// before the header, other than a `sleep` that still has time to run (its
 /// length and [`QUIET`]), or a `wait`, whenever it began (it waits only for
-/// background steps, none of them a `sleep`: [`EarlyEnd::waits`]). The hung-task detector reports once per boot
-/// (`kernel.hung_task_warnings=1`, [`CMDLINE`]) and a soft lockup is not
-/// reported again before another `2 * watchdog_thresh` s
-/// (`kernel/watchdog.c`, `watchdog_timer_fn()`), so nothing the waiting
-/// would add is part of the listing's point; the run's last line says why it
+/// background steps, none of them a `sleep`: [`EarlyEnd::waits`]). The
+/// hung-task detector reports one task once per boot
+/// (`kernel.hung_task_warnings=1`, [`CMDLINE`]: that report brings the count
+/// to 0 and no later scan prints; `check_hung_task()`, on 7.2
+/// `hung_task_info()`, in `kernel/hung_task.c`), and a CPU that stays stuck
+/// is reported as a soft lockup again only after another
+/// `2 * watchdog_thresh` s (slightly more) since the last report
+/// (`watchdog_timer_fn()` in `kernel/watchdog.c` restarts the period when
+/// it reports: `update_touch_ts()` on 5.10, `update_report_ts()` from 6.1),
+/// so nothing the waiting would add is part of the listing's point; the run's last line says why it
 /// ended, as it does for a time limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EarlyEnd {
@@ -300,7 +322,9 @@ impl ChannelWatch {
 }
 
 impl Machine<'_> {
-    fn command(&self) -> Command {
+    /// QEMU's command line for this machine, its stdio piped, in a
+    /// process group of its own that dies with verify.
+    pub fn command(&self) -> Command {
         let mut c = Command::new("qemu-system-x86_64");
         c.args(self.accel.qemu_args())
             .args(["-m", "256M"])
@@ -319,6 +343,26 @@ impl Machine<'_> {
                 crate::guest::channel::IRQ
             ))
             .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
+            .args(self.disk.map(|d| {
+                [
+                    "-drive".to_string(),
+                    format!(
+                        "file={},format=raw,if=none,id=payload,readonly=on",
+                        d.display().to_string().replace(',', ",,")
+                    ),
+                    "-device".to_string(),
+                    "virtio-blk-device,drive=payload".to_string(),
+                ]
+            }).into_iter().flatten())
+            .args(self.incoming.map(|f| {
+                [
+                    "-incoming".to_string(),
+                    format!(
+                        "exec:cat {}",
+                        crate::manifest::shell_quote(&f.display().to_string())
+                    ),
+                ]
+            }).into_iter().flatten())
             .arg("-kernel")
             .arg(self.kernel)
             .arg("-initrd")
@@ -402,6 +446,7 @@ impl Machine<'_> {
             tell(false);
         }
         let mut sampled = (Instant::now(), 0.0f64);
+        let mut pinged_at: Option<Instant> = None;
         let exit = loop {
             if let Some(status) = child.try_wait()? {
                 break exit_of_code(status.code());
@@ -439,6 +484,18 @@ impl Machine<'_> {
             }
             if channel.started && scenario_started.is_none() {
                 scenario_started = Some(Instant::now());
+            }
+            if self.incoming.is_some()
+                && !channel.started
+                && pinged_at.is_none_or(|t| t.elapsed() >= PING_EVERY)
+            {
+                if let Some(input) = console_in.as_mut() {
+                    use std::io::Write;
+                    if input.write_all(b"\n").and_then(|_| input.flush()).is_err() {
+                        console_in = None;
+                    }
+                }
+                pinged_at = Some(Instant::now());
             }
             if channel.freezing.is_some() {
                 if woken_at.is_none_or(|t| t.elapsed() >= WAKE_EVERY) {
@@ -507,7 +564,11 @@ impl Machine<'_> {
                 child.wait()?;
                 break exit;
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(if self.incoming.is_some() && !channel.started {
+                PING_EVERY
+            } else {
+                Duration::from_millis(50)
+            });
         };
         reader.join().ok();
         channel.poll(self.channel);

@@ -295,14 +295,27 @@ pub fn modules(work: &Path) -> Result<Vec<PathBuf>> {
 /// Builds the guest's insmod (verify/guest/insmod.c) statically with the
 /// root's compiler, in the build sandbox.
 pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("guest/insmod.c");
+    guest_program(root, work, "insmod")
+}
+
+/// Builds the guest's reseed (verify/guest/reseed.c), which a guest resumed
+/// from a saved state runs first ([`crate::guest::restore`]).
+pub fn guest_reseed(root: &Root, work: &Path) -> Result<PathBuf> {
+    guest_program(root, work, "reseed")
+}
+
+/// Builds `verify/guest/NAME.c` statically with the root's compiler, in the
+/// build sandbox, into `work/NAME`; kept while it is newer than its source.
+fn guest_program(root: &Root, work: &Path, name: &str) -> Result<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("guest/{name}.c"));
     let _lock = crate::host::workdir::lock(work)?;
-    let bin = work.join("insmod");
+    let bin = work.join(name);
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     if modified(&bin).is_some() && modified(&bin) >= modified(&src) {
         return Ok(bin);
     }
-    let copy = work.join("insmod.c");
+    let c_file = format!("{name}.c");
+    let copy = work.join(&c_file);
     let _ = std::fs::remove_file(&copy);
     copy_regular(&src, &copy)?;
     // sid's roots have only the target-prefixed linker, which the kernel's
@@ -319,12 +332,12 @@ pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
     let mut argv = vec![root.cc.as_str()];
     argv.extend(prefix.as_deref());
     argv.extend([
-        "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", "insmod", "insmod.c",
+        "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", name, &c_file,
     ]);
     let out = sandbox::run(&root.dir, work, &argv)?;
     if !out.status.success() {
         anyhow::bail!(
-            "building the guest's insmod for kernel {} failed:\n{}{}",
+            "building the guest's {name} for kernel {} failed:\n{}{}",
             root.kernel.id,
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
@@ -333,7 +346,7 @@ pub fn guest_insmod(root: &Root, work: &Path) -> Result<PathBuf> {
     // Built by the sandbox's uid: packed only as a regular file.
     if !bin.symlink_metadata()?.is_file() {
         bail!(
-            "the guest's insmod in {} is not a regular file",
+            "the guest's {name} in {} is not a regular file",
             work.display()
         );
     }

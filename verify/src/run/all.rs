@@ -2,6 +2,7 @@
 //! shared by the threads, the progress, the logs kept, the judging, the
 //! simulations, and the report.
 
+use crate::guest::restore;
 use crate::host::kbuild;
 use crate::host::matrix::{self, Matrix};
 use crate::host::prereq;
@@ -46,6 +47,9 @@ pub struct Options {
     /// Where `report.json` goes; `None`: `target/verify/report.json` in the
     /// repository.
     pub report: Option<PathBuf>,
+    /// `--boot`: boot every run instead of resuming a saved guest
+    /// ([`crate::guest::restore`]).
+    pub boot: bool,
 }
 
 /// A pair's runs, and the files of them that could not be kept.
@@ -173,6 +177,25 @@ pub fn run(opts: &Options) -> Result<bool> {
         &multi,
         format!("accelerator: {} ({})", accel.accel, accel.why),
     );
+    // One store of saved guests per kernel, its states made when a run
+    // first needs one.
+    let stores = roots
+        .iter()
+        .zip(&insmods)
+        .map(|(r, insmod)| -> Result<Option<Arc<restore::Store>>> {
+            if opts.boot {
+                return Ok(None);
+            }
+            let work = work_root.join(&r.kernel.id);
+            let reseed = kbuild::guest_reseed(r, &work.join(".guest"))?;
+            Ok(Some(Arc::new(restore::Store::new(
+                work.join(".saved"),
+                insmod.clone(),
+                reseed,
+                accel.accel,
+            ))))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let queue = Mutex::new(pairs.iter().copied().collect::<VecDeque<_>>());
     let matrix_ids = matrix.ids();
     let judging = Judging::new(
@@ -210,6 +233,7 @@ pub fn run(opts: &Options) -> Result<bool> {
                     insmod: insmods[k].clone(),
                     accel: accel.accel,
                     on_idle: Some(Arc::new(move |now_idle| idle.set_idle(now_idle))),
+                    saved: stores[k].clone(),
                 };
                 let mut outs = Vec::new();
                 let mut failure = None;

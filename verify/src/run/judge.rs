@@ -120,6 +120,7 @@ pub fn kernel(
             build_cached: false,
             boot_secs: 0.0,
             boot: None,
+            boot_why: None,
             model: None,
             cut: None,
             measured: BTreeMap::new(),
@@ -152,6 +153,7 @@ pub fn kernel(
     e.build_cached = first.build_cached;
     e.boot_secs = first.boot_secs;
     e.boot = first.boot.map(|b| format!("{b:?}").to_lowercase());
+    e.boot_why = first.boot_why.clone();
     e.cut = first.cut.clone();
     e.measured = first.measured.clone();
     v.measured.values = first.measured.clone();

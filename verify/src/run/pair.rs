@@ -1,6 +1,7 @@
 //! One example on one kernel: build, pack, boot, read the console.
 
 use crate::guest::initramfs;
+use crate::guest::restore;
 use crate::guest::vm::{self, Boot, Exit, Machine};
 use crate::host::kbuild;
 use crate::host::provision::Root;
@@ -47,8 +48,12 @@ pub struct RunOutput {
     /// Seconds QEMU ran, boot included ([`vm::Run::secs`]); 0 after a build
     /// error.
     pub boot_secs: f64,
-    /// The kernel image that booted; `None` after a build error.
+    /// The kernel image that booted, or [`Boot::Restored`]; `None` after a
+    /// build error.
     pub boot: Option<Boot>,
+    /// Why the run booted instead of resuming a saved guest, when it did
+    /// and resuming was on ([`crate::guest::restore`]).
+    pub boot_why: Option<String>,
     /// W=1 warnings, which make a run fail even when its output matches.
     pub warnings: Vec<String>,
     /// The values of the scenario's measures in this run (empty lists when
@@ -70,6 +75,9 @@ pub struct Paths {
     /// Told when the guest goes idle or busy ([`vm::Machine::on_idle`]);
     /// `None`: nobody is waiting for a core.
     pub on_idle: Option<std::sync::Arc<dyn Fn(bool) + Send + Sync>>,
+    /// The kernel's saved guests, which a run resumes instead of booting;
+    /// `None`: every run boots.
+    pub saved: Option<std::sync::Arc<restore::Store>>,
 }
 
 /// Every `insmod FILE.ko` step of `s` must name a module its build made:
@@ -128,24 +136,55 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
             build_cached: built.cached,
             boot_secs: 0.0,
             boot: None,
+            boot_why: None,
             warnings,
             measured: Default::default(),
             date: crate::measure::utc_day(std::time::SystemTime::now()),
         });
     }
     unbuilt_insmods(s, &built.modules)?;
-    let image = initramfs::build(
-        &root.busybox(),
-        &paths.insmod,
-        &built.modules,
-        &s.steps,
-        GRACE_SECS,
-    )?;
-    let initrd = paths.work.join("initramfs.cpio");
-    std::fs::write(&initrd, image).with_context(|| format!("writing {}", initrd.display()))?;
-
-    let (run, boot) = boot(root, s, paths, &initrd, &paths.work.join("channel.log"))?;
-    let split = console::split(&run.console, &run.channel);
+    let channel = paths.work.join("channel.log");
+    let mut unloaded_last = None;
+    let resumed = match saved_state(root, s, paths) {
+        Ok((store, saved)) => match resume(root, s, paths, &saved, &built.modules, &channel) {
+            Ok(run) => {
+                unloaded_last = Some(saved.unloaded_last.clone());
+                Ok(run)
+            }
+            Err(why) => {
+                store.spoil(root, s.vcpus, s.watchdog_thresh, &why);
+                Err(Some(format!("resuming failed: {why}")))
+            }
+        },
+        Err(why) => Err(why),
+    };
+    let (run, boot, boot_why) = match resumed {
+        Ok(run) => (run, Boot::Restored, None),
+        Err(why) => {
+            let image = initramfs::build(
+                &root.busybox(),
+                &paths.insmod,
+                &built.modules,
+                &s.steps,
+                GRACE_SECS,
+            )?;
+            let initrd = paths.work.join("initramfs.cpio");
+            std::fs::write(&initrd, image)
+                .with_context(|| format!("writing {}", initrd.display()))?;
+            let (run, boot) = boot(root, s, paths, &initrd, &channel)?;
+            (run, boot, why)
+        }
+    };
+    let mut split = console::split(&run.console, &run.channel);
+    if let Some(last) = &unloaded_last {
+        for line in &mut split.lines {
+            if let console::Line::Kernel(text) = line {
+                if let Some(kept) = restore::forget_unload(text, last) {
+                    *text = kept;
+                }
+            }
+        }
+    }
     if !split.problems.is_empty() {
         let kept = paths.work.join("console-failed.log");
         std::fs::write(&kept, &run.console)
@@ -182,11 +221,90 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
         build_cached: built.cached,
         boot_secs: run.secs,
         boot: Some(boot),
+        boot_why,
         warnings,
         measured,
         date: crate::measure::utc_day(std::time::SystemTime::now()),
     })
 }
+
+/// The saved guest this run can resume. `Err(None)`: resuming is off;
+/// `Err(Some(why))`: the run boots, and the report says why (the
+/// scenario's own kernel parameters need a boot; no state could be made).
+fn saved_state(
+    root: &Root,
+    s: &Scenario,
+    paths: &Paths,
+) -> std::result::Result<(std::sync::Arc<restore::Store>, std::sync::Arc<restore::Saved>), Option<String>>
+{
+    let store = paths.saved.clone().ok_or(None)?;
+    if !s.cmdline.is_empty() {
+        return Err(Some(format!(
+            "its kernel parameters ({}) need a boot of their own",
+            s.cmdline.join(" ")
+        )));
+    }
+    let saved = store
+        .get(root, s.vcpus, s.watchdog_thresh)
+        .map_err(Some)?;
+    Ok((store, saved))
+}
+
+/// Resumes `saved` with the run's modules and steps on its payload disk.
+/// `Err`: why the resume failed (QEMU refused the state, or the guest
+/// powered off before the run's start event); the caller boots instead.
+fn resume(
+    root: &Root,
+    s: &Scenario,
+    paths: &Paths,
+    saved: &restore::Saved,
+    modules: &[PathBuf],
+    channel: &Path,
+) -> std::result::Result<vm::Run, String> {
+    let script = restore::run_script(s.hung_task_timeout_secs, &s.steps, GRACE_SECS);
+    let disk = paths.work.join("payload.img");
+    let archive = initramfs::resumed_part(modules, &script).map_err(|e| format!("{e:#}"))?;
+    restore::payload_disk(&disk, &archive).map_err(|e| format!("{e:#}"))?;
+    let run = Machine {
+        kernel: &saved.kernel,
+        initrd: &saved.initrd,
+        channel,
+        vcpus: s.vcpus,
+        cmdline: saved.cmdline.clone(),
+        time_limit: Duration::from_secs(s.time_limit),
+        boot_limit: RESUME_LIMIT,
+        wake_steps: s
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, step)| step.is_freeze())
+            .map(|(i, _)| i + 1)
+            .collect(),
+        accel: paths.accel,
+        early_end: early_end(s, s.expected(&root.kernel.id)),
+        on_idle: paths
+            .on_idle
+            .as_deref()
+            .map(|f| f as &(dyn Fn(bool) + Sync)),
+        disk: Some(&disk),
+        incoming: Some(&saved.state),
+    }
+    .run()
+    .map_err(|e| format!("{e:#}"))?;
+    if !console::split(&run.console, &run.channel).started {
+        let tail: Vec<&str> = run.console.lines().rev().take(3).collect();
+        return Err(format!(
+            "the guest did not start the run ({:?}; console: {})",
+            run.exit,
+            tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+        ));
+    }
+    Ok(run)
+}
+
+/// How long a resumed guest may take to reach its run's start event: a
+/// resume takes well under a second on an idle host.
+const RESUME_LIMIT: Duration = Duration::from_secs(30);
 
 /// Whether the run ends with its build, and with what outcome: a failed
 /// build is `build-error`; on a kernel whose manifest expects
@@ -276,6 +394,8 @@ fn boot(
                 .on_idle
                 .as_deref()
                 .map(|f| f as &(dyn Fn(bool) + Sync)),
+            disk: None,
+            incoming: None,
         }
         .run()
     };

@@ -53,9 +53,13 @@ pub struct Entry {
     pub build_cached: bool,
     /// Seconds QEMU ran, boot included; 0 after a build error.
     pub boot_secs: f64,
-    /// The kernel image that booted, `pvh` (the vmlinux) or `bzimage`
-    /// ([`crate::guest::vm::Boot`]); `None` when nothing booted.
+    /// How the guest started: `restored` (a saved guest resumed), else the
+    /// kernel image that booted, `pvh` (the vmlinux) or `bzimage`
+    /// ([`crate::guest::vm::Boot`]); `None` when nothing ran.
     pub boot: Option<String>,
+    /// Why the run booted instead of resuming a saved guest
+    /// ([`crate::guest::restore`]), when it did and resuming was on.
+    pub boot_why: Option<String>,
     /// For a listing a simulation models: the model's reachable outcome this
     /// run was (`crosscheck`); a run that is none of them has a `problem`.
     pub model: Option<String>,
