@@ -429,9 +429,9 @@ fn boot_bare(
         accel,
         early_end: None,
         on_idle: None,
-            disk: None,
+        disk: None,
         incoming: None,
-}
+    }
     .run()?;
     if !matches!(run.exit, crate::guest::vm::Exit::Guest(_)) {
         bail!(

@@ -208,3 +208,104 @@ fn the_accelerator_is_chosen_by_a_smoke_boot_that_cannot_hang() {
         out.text
     );
 }
+
+#[test]
+fn a_resumed_run_starts_clean_whatever_the_last_one_left() {
+    // Two runs resumed from one saved state (6.1): the first loads
+    // fifo_thread and leaves it loaded, its threads running and the kernel
+    // tainted by an out-of-tree module; the second, resumed after it, sees
+    // none of that. Both say so through the same steps, so the first
+    // shows that the steps would see a leak.
+    let repo = common::repo();
+    let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
+    let kernel = &matrix.select(&["6.1".to_string()]).unwrap()[0];
+    let cache = verify::host::provision::default_cache_dir();
+    let root =
+        verify::host::provision::ensure(&cache, kernel, &indicatif::ProgressBar::hidden()).unwrap();
+    let work = repo.join("target/verify-cases/resume-clean");
+    let _ = std::fs::remove_dir_all(work.join("saved"));
+    let insmod = verify::host::kbuild::guest_insmod(&root, &work.join("guest")).unwrap();
+    let reseed = verify::host::kbuild::guest_reseed(&root, &work.join("guest")).unwrap();
+    let store = std::sync::Arc::new(verify::guest::restore::Store::new(
+        work.join("saved"),
+        insmod.clone(),
+        reseed,
+        verify::guest::vm::Accel::Tcg,
+    ));
+    let look = r#""cat /proc/modules", "cat /proc/sys/kernel/tainted", "show rt_deaf""#;
+    let scenario = |steps: &str| {
+        verify::manifest::Scenario::parse(
+            &repo.join("kmods/fifo_thread"),
+            &format!(
+                "title = 't'\ntitle_zh = 't'\nvcpus = 1\ntime_limit = 30\nexpect = 'clean'\nsteps = [{steps}]\n"
+            ),
+            &matrix.ids(),
+        )
+        .unwrap()
+    };
+    let paths = verify::run::pair::Paths {
+        work: work.join("pair"),
+        insmod,
+        accel: verify::guest::vm::Accel::Tcg,
+        on_idle: None,
+        saved: Some(store),
+    };
+    let _one = common::one_at_a_time();
+    let first = verify::run::pair::run(
+        &root,
+        &scenario(&format!(r#""insmod fifo_thread.ko", {look}"#)),
+        &paths,
+    )
+    .unwrap();
+    let second = verify::run::pair::run(&root, &scenario(look), &paths).unwrap();
+    for out in [&first, &second] {
+        assert_eq!(
+            out.boot,
+            Some(verify::guest::vm::Boot::Restored),
+            "{:?}",
+            out.boot_why
+        );
+    }
+    let lines = |t: &str, after: &str| -> Vec<String> {
+        t.lines()
+            .skip_while(|l| !l.starts_with(after))
+            .skip(1)
+            .take_while(|l| !l.starts_with("$ "))
+            .map(str::to_string)
+            .collect()
+    };
+    // The first run's steps see its module, the taint and the thread.
+    assert!(
+        lines(&first.text, "$ cat /proc/modules")
+            .iter()
+            .any(|l| l.starts_with("fifo_thread ")),
+        "{}",
+        first.text
+    );
+    assert_ne!(lines(&first.text, "$ cat /proc/sys/kernel/tainted"), ["0"]);
+    let shown = lines(&first.text, "$ show rt_deaf");
+    assert!(
+        !shown.is_empty() && !shown.iter().any(|l| l.contains("no kernel thread")),
+        "{}",
+        first.text
+    );
+    // The second run's do not: no module (the harness's virtio modules are
+    // gone too), no taint, no thread.
+    assert!(
+        lines(&second.text, "$ cat /proc/modules").is_empty(),
+        "{}",
+        second.text
+    );
+    assert_eq!(
+        lines(&second.text, "$ cat /proc/sys/kernel/tainted"),
+        ["0"],
+        "{}",
+        second.text
+    );
+    assert_eq!(
+        lines(&second.text, "$ show rt_deaf"),
+        ["show: no kernel thread named rt_deaf", "[exit status 1]"],
+        "{}",
+        second.text
+    );
+}

@@ -92,9 +92,9 @@ fn choose_now(root: &Root, insmod: &Path, work: &Path) -> Result<Choice> {
         accel: Accel::Kvm,
         early_end: None,
         on_idle: None,
-            disk: None,
+        disk: None,
         incoming: None,
-};
+    };
     Ok(judge(&root.kernel.id, machine.run()))
 }
 

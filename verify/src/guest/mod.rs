@@ -1,7 +1,8 @@
 //! The third stage, what runs in QEMU: the initramfs and its `/init`
 //! ([`initramfs`]), the machine ([`vm`]), and the side channel that carries
-//! the init's events ([`channel`]), and the accelerator a run uses
-//! ([`accel`]: KVM when a smoke boot passes, else TCG).
+//! the init's events ([`channel`]), the accelerator a run uses
+//! ([`accel`]: KVM when a smoke boot passes, else TCG), and the saved
+//! guests a run resumes instead of booting ([`restore`]).
 //!
 //! What it touches: it reads busybox from the build root, the guest's
 //! insmod and the built `.ko` files, and packs them with the generated

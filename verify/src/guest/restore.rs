@@ -67,6 +67,9 @@ pub struct Saved {
     pub unloaded_last: String,
 }
 
+/// A state made, or why none could be.
+type Made = std::result::Result<Arc<Saved>, String>;
+
 /// The saved states of one kernel's root, one per CPU count and soft-lockup
 /// threshold, made when a
 /// run first needs one and kept in `dir` across runs of verify (named by a
@@ -76,7 +79,7 @@ pub struct Store {
     insmod: PathBuf,
     reseed: PathBuf,
     accel: Accel,
-    made: Mutex<HashMap<(u32, u32), std::result::Result<Arc<Saved>, String>>>,
+    made: Mutex<HashMap<(u32, u32), Made>>,
 }
 
 impl Store {
@@ -331,11 +334,7 @@ pub fn forget_unload(line: &str, module: &str) -> Option<String> {
 /// `/proc/sys` (`proc_dohung_task_timeout_secs()` wakes khungtaskd, whose
 /// next scan uses it: `kernel/hung_task.c` on every kernel of the matrix),
 /// then [`initramfs::run_script`].
-pub fn run_script(
-    hung_task_secs: u32,
-    steps: &[crate::manifest::Step],
-    grace_secs: u32,
-) -> String {
+pub fn run_script(hung_task_secs: u32, steps: &[crate::manifest::Step], grace_secs: u32) -> String {
     format!(
         "echo {hung_task_secs} > /proc/sys/kernel/hung_task_timeout_secs\n{}",
         initramfs::run_script(steps, grace_secs)
@@ -347,7 +346,7 @@ pub fn run_script(
 /// 512 bytes, [`initramfs::resumed_part`]), [`DISK_BYTES`] in all. Errors:
 /// an archive that does not fit, a seed or a file that cannot be written.
 pub fn payload_disk(path: &Path, archive: &[u8]) -> Result<()> {
-    if archive.len() as u64 > DISK_BYTES - ARCHIVE_AT || archive.len() % 512 != 0 {
+    if archive.len() as u64 > DISK_BYTES - ARCHIVE_AT || !archive.len().is_multiple_of(512) {
         bail!(
             "the run's archive is {} bytes; a payload disk holds {} in 512-byte blocks",
             archive.len(),
@@ -560,7 +559,10 @@ mod tests {
         assert!(seed.iter().any(|&b| b != 0));
         // A fresh seed each run.
         payload_disk(&path, &archive).unwrap();
-        assert_ne!(std::fs::read(&path).unwrap()[512..512 + SEED_BYTES], seed[..]);
+        assert_ne!(
+            std::fs::read(&path).unwrap()[512..512 + SEED_BYTES],
+            seed[..]
+        );
         // An archive that is not whole blocks, or too large, is refused.
         assert!(payload_disk(&path, &[1u8; 100]).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
@@ -576,7 +578,10 @@ mod tests {
         // A listing's own unload, or another line, stays.
         let own = "Modules linked in: a(OE) [last unloaded: b(OE)]";
         assert_eq!(forget_unload(own, "virtio_ring"), None);
-        assert_eq!(forget_unload("x [last unloaded: virtio_ring]", "virtio_ring"), None);
+        assert_eq!(
+            forget_unload("x [last unloaded: virtio_ring]", "virtio_ring"),
+            None
+        );
     }
 
     #[test]

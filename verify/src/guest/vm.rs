@@ -343,26 +343,36 @@ impl Machine<'_> {
                 crate::guest::channel::IRQ
             ))
             .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
-            .args(self.disk.map(|d| {
-                [
-                    "-drive".to_string(),
-                    format!(
-                        "file={},format=raw,if=none,id=payload,readonly=on",
-                        d.display().to_string().replace(',', ",,")
-                    ),
-                    "-device".to_string(),
-                    "virtio-blk-device,drive=payload".to_string(),
-                ]
-            }).into_iter().flatten())
-            .args(self.incoming.map(|f| {
-                [
-                    "-incoming".to_string(),
-                    format!(
-                        "exec:cat {}",
-                        crate::manifest::shell_quote(&f.display().to_string())
-                    ),
-                ]
-            }).into_iter().flatten())
+            .args(
+                self.disk
+                    .map(|d| {
+                        [
+                            "-drive".to_string(),
+                            format!(
+                                "file={},format=raw,if=none,id=payload,readonly=on",
+                                d.display().to_string().replace(',', ",,")
+                            ),
+                            "-device".to_string(),
+                            "virtio-blk-device,drive=payload".to_string(),
+                        ]
+                    })
+                    .into_iter()
+                    .flatten(),
+            )
+            .args(
+                self.incoming
+                    .map(|f| {
+                        [
+                            "-incoming".to_string(),
+                            format!(
+                                "exec:cat {}",
+                                crate::manifest::shell_quote(&f.display().to_string())
+                            ),
+                        ]
+                    })
+                    .into_iter()
+                    .flatten(),
+            )
             .arg("-kernel")
             .arg(self.kernel)
             .arg("-initrd")

@@ -640,6 +640,7 @@ mod tests {
             build_cached: false,
             boot_secs: 2.0,
             boot: None,
+            boot_why: None,
             warnings: vec![],
             measured: Default::default(),
             date: "2026-11-30".into(),

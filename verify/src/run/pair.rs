@@ -235,8 +235,13 @@ fn saved_state(
     root: &Root,
     s: &Scenario,
     paths: &Paths,
-) -> std::result::Result<(std::sync::Arc<restore::Store>, std::sync::Arc<restore::Saved>), Option<String>>
-{
+) -> std::result::Result<
+    (
+        std::sync::Arc<restore::Store>,
+        std::sync::Arc<restore::Saved>,
+    ),
+    Option<String>,
+> {
     let store = paths.saved.clone().ok_or(None)?;
     if !s.cmdline.is_empty() {
         return Err(Some(format!(
@@ -244,9 +249,7 @@ fn saved_state(
             s.cmdline.join(" ")
         )));
     }
-    let saved = store
-        .get(root, s.vcpus, s.watchdog_thresh)
-        .map_err(Some)?;
+    let saved = store.get(root, s.vcpus, s.watchdog_thresh).map_err(Some)?;
     Ok((store, saved))
 }
 
