@@ -3,9 +3,12 @@
  * The guest's reseed: a guest resumed from a saved state would otherwise
  * go on from the saved state of its random number generator, so every run
  * resumed from one state could draw the same side-channel tokens. This
- * credits the 64 bytes on stdin (fresh from the host for each run) to the
- * input pool and reseeds the CRNG from it (RNDADDENTROPY, RNDRESEEDCRNG:
- * random_ioctl() in drivers/char/random.c on every kernel of the matrix).
+ * mixes the 64 bytes on stdin (fresh from the host for each run) into the
+ * input pool (RNDADDENTROPY; the bits it claims count, capped at 256, only
+ * while the CRNG is not yet ready: credit_init_bits()) and makes the CRNG
+ * take a new key from that pool now (RNDRESEEDCRNG, crng_reseed()); each
+ * CPU re-keys from it on its next draw (crng_make_state()). All in
+ * drivers/char/random.c, random_ioctl(), on every kernel of the matrix.
  */
 #include <fcntl.h>
 #include <linux/random.h>

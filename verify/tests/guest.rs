@@ -266,6 +266,21 @@ fn a_resumed_run_starts_clean_whatever_the_last_one_left() {
             out.boot_why
         );
     }
+    // Resumed from one state, the two runs still draw their own tokens:
+    // the saved init reseeds the guest's CRNG from the host.
+    let start_token = |channel: &str| -> String {
+        channel
+            .lines()
+            .find(|l| l.ends_with(" start"))
+            .and_then(|l| l.split(' ').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        start_token(&first.channel).len(),
+        verify::guest::channel::TOKEN_LEN
+    );
+    assert_ne!(start_token(&first.channel), start_token(&second.channel));
     let lines = |t: &str, after: &str| -> Vec<String> {
         t.lines()
             .skip_while(|l| !l.starts_with(after))
@@ -308,4 +323,53 @@ fn a_resumed_run_starts_clean_whatever_the_last_one_left() {
         "{}",
         second.text
     );
+}
+
+#[test]
+fn a_state_that_cannot_be_resumed_makes_the_run_boot_and_say_why() {
+    // A saved state damaged on disk: QEMU refuses it, the run boots, passes
+    // as its snapshot, and its report says why it booted.
+    let repo = common::repo();
+    let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
+    let kernel = &matrix.select(&["6.1".to_string()]).unwrap()[0];
+    let cache = verify::host::provision::default_cache_dir();
+    let root =
+        verify::host::provision::ensure(&cache, kernel, &indicatif::ProgressBar::hidden()).unwrap();
+    let work = repo.join("target/verify-cases/resume-damaged");
+    let _ = std::fs::remove_dir_all(work.join("saved"));
+    let insmod = verify::host::kbuild::guest_insmod(&root, &work.join("guest")).unwrap();
+    let reseed = verify::host::kbuild::guest_reseed(&root, &work.join("guest")).unwrap();
+    let store = std::sync::Arc::new(verify::guest::restore::Store::new(
+        work.join("saved"),
+        insmod.clone(),
+        reseed,
+        verify::guest::vm::Accel::Tcg,
+    ));
+    let sc = verify::manifest::Scenario::load(&repo.join("kmods/stop_after_run"), &matrix.ids())
+        .unwrap();
+    let _one = common::one_at_a_time();
+    let saved = store.get(&root, sc.vcpus, sc.watchdog_thresh).unwrap();
+    std::fs::write(&saved.state, b"not a QEMU migration stream").unwrap();
+    let paths = verify::run::pair::Paths {
+        work: work.join("pair"),
+        insmod,
+        accel: verify::guest::vm::Accel::Tcg,
+        on_idle: None,
+        saved: Some(store.clone()),
+    };
+    let out = verify::run::pair::run(&root, &sc, &paths).unwrap();
+    assert_eq!(out.boot, Some(verify::guest::vm::Boot::Pvh));
+    let why = out.boot_why.clone().unwrap_or_default();
+    assert!(why.starts_with("resuming failed: "), "{why}");
+    assert_eq!(
+        out.outcome,
+        verify::text::outcome::Outcome::Clean,
+        "{}",
+        out.text
+    );
+    // The damaged file is gone, and the next run boots without trying it.
+    assert!(!saved.state.exists());
+    let again = verify::run::pair::run(&root, &sc, &paths).unwrap();
+    assert_eq!(again.boot, Some(verify::guest::vm::Boot::Pvh));
+    assert!(again.boot_why.is_some());
 }

@@ -10,7 +10,7 @@
 //! reseeds the guest's random number generator from the host (so no two runs
 //! draw the same side-channel tokens), unpacks the payload, unloads the
 //! virtio modules (a `Modules linked in:` line or `lsmod` then shows what it
-//! would after a boot) and runs the script in its place, as PID 1.
+//! would after a boot; [`forget_unload`] takes out their `[last unloaded:]`) and runs the script in its place, as PID 1.
 //!
 //! A run's effects never reach the next: each run is a new QEMU process
 //! resumed from the unchanged file. Where a state cannot be made or a
@@ -71,9 +71,9 @@ pub struct Saved {
 type Made = std::result::Result<Arc<Saved>, String>;
 
 /// The saved states of one kernel's root, one per CPU count and soft-lockup
-/// threshold, made when a
-/// run first needs one and kept in `dir` across runs of verify (named by a
-/// hash of everything that went into them).
+/// threshold, made when a run first needs one and kept in `dir` across runs
+/// of verify as `<vcpus>cpu-<thresh>s-<hash>.state` (the hash of everything
+/// that went into it) with the initramfs it booted beside it.
 pub struct Store {
     dir: PathBuf,
     insmod: PathBuf,
@@ -176,7 +176,13 @@ impl Store {
                 qemu_version()
             ));
             h.update(&initrd);
-            format!("{:x}", h.finalize())[..16].to_string()
+            // The settings first: a state made again replaces the one
+            // made with the same settings before (a changed kernel, init or
+            // QEMU), which no run resumes any more.
+            format!(
+                "{vcpus}cpu-{watchdog_thresh}s-{}",
+                &format!("{:x}", h.finalize())[..16]
+            )
         };
         let _lock = crate::host::workdir::lock(&self.dir)?;
         let saved = Saved {
@@ -188,6 +194,16 @@ impl Store {
         };
         if saved.state.is_file() && saved.initrd.is_file() {
             return Ok(saved);
+        }
+        let settings = format!("{vcpus}cpu-{watchdog_thresh}s-");
+        for old in std::fs::read_dir(&self.dir)
+            .with_context(|| format!("reading {}", self.dir.display()))?
+            .flatten()
+        {
+            let name = old.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&settings) && !name.starts_with(&key) {
+                let _ = std::fs::remove_file(old.path());
+            }
         }
         std::fs::write(&saved.initrd, &initrd)
             .with_context(|| format!("writing {}", saved.initrd.display()))?;
@@ -300,7 +316,8 @@ done
 echo "{READY}" > {dev}
 # Saved here; resumed, the host's newline ends the read.
 read -r _
-# What the boot's partition scan cached is the disk the state was saved with.
+# The partition scan's page cache went with its last close (kill_bdev());
+# flushbufs makes sure no block of the saved disk is read.
 blockdev --flushbufs /dev/vda || fail "flushbufs"
 dd if=/dev/vda bs=512 skip={seed_block} count=1 2>/dev/null | /bin/reseed || fail "reseed"
 read -r size < /dev/vda

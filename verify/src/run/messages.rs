@@ -129,7 +129,16 @@ pub fn kernel_line(e: &crate::run::report::Entry, accept: bool) -> String {
         } else {
             format!("{:.1}s", e.build_secs)
         };
-        s.push_str(&format!(" (build {build}, boot {:.1}s)", e.boot_secs));
+        // A resumed guest is not a boot; a boot that should have been a
+        // resume says why.
+        let start = match (e.boot.as_deref(), &e.boot_why) {
+            (Some("restored"), _) => "resumed",
+            _ => "boot",
+        };
+        s.push_str(&format!(" (build {build}, {start} {:.1}s)", e.boot_secs));
+        if let Some(why) = &e.boot_why {
+            s.push_str(&format!("\n     booted: {why}"));
+        }
     } else {
         s.push_str("no run");
     }

@@ -80,9 +80,12 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (re(r"\bCPU#\d+"), "CPU#<CPU>"),
         (re(r"\bUID: \d+"), "UID: <UID>"),
         // kernel/irq/manage.c, __setup_irq(): "... for %s (irq %d)". The
-        // number is the lowest free descriptor, so it depends on what the
-        // machine allocated before: a resumed guest's payload disk took one
-        // (crate::guest::restore).
+        // number is the lowest free one at or above x86's dynamic base
+        // (irq_alloc_desc() -> __irq_alloc_descs(),
+        // arch_dynirq_lower_bound()). In a resumed guest the payload disk's
+        // virtio-mmio transport (ACPI LNRO0005) had its GSI mapped at boot,
+        // and the mapping outlives the rmmod (crate::guest::restore). Not
+        // the kernel's " <IRQ>" stack marker: that one has no "(irq".
         (re(r"\(irq \d+\)$"), "(irq <IRQ>)"),
         // kernel/hung_task.c: "INFO: task %s:%d blocked for more than …",
         // and 7.2's blocker lines "INFO: task %s:%d is blocked on a mutex
