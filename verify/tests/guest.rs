@@ -261,7 +261,7 @@ fn a_resumed_run_starts_clean_whatever_the_last_one_left() {
     for out in [&first, &second] {
         assert_eq!(
             out.boot,
-            Some(verify::guest::vm::Boot::Restored),
+            Some(verify::guest::vm::Boot::Resumed),
             "{:?}",
             out.boot_why
         );

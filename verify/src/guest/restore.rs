@@ -117,8 +117,9 @@ impl Store {
             .map(Arc::new)
             .map_err(|e| {
                 let why = format!(
-                    "no saved state of {} with {vcpus} CPUs: {e:#}",
-                    root.kernel.id
+                    "no saved state of {} ({}): {e:#}",
+                    root.kernel.id,
+                    settings(vcpus, watchdog_thresh)
                 );
                 eprintln!("{why}; its runs boot instead");
                 why
@@ -134,8 +135,9 @@ impl Store {
         if let Some(Ok(saved)) = made.get(&(vcpus, watchdog_thresh)) {
             let _ = std::fs::remove_file(&saved.state);
             eprintln!(
-                "resuming the saved state of {} with {vcpus} CPUs failed ({why}); its runs boot instead",
-                root.kernel.id
+                "resuming the saved state of {} ({}) failed, so it was removed and the rest of this run boots (the next run makes it again): {why}",
+                root.kernel.id,
+                settings(vcpus, watchdog_thresh)
             );
         }
         made.insert(
@@ -195,13 +197,13 @@ impl Store {
         if saved.state.is_file() && saved.initrd.is_file() {
             return Ok(saved);
         }
-        let settings = format!("{vcpus}cpu-{watchdog_thresh}s-");
+        let prefix = format!("{vcpus}cpu-{watchdog_thresh}s-");
         for old in std::fs::read_dir(&self.dir)
             .with_context(|| format!("reading {}", self.dir.display()))?
             .flatten()
         {
             let name = old.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&settings) && !name.starts_with(&key) {
+            if name.starts_with(&prefix) && !name.starts_with(&key) {
                 let _ = std::fs::remove_file(old.path());
             }
         }
@@ -211,6 +213,7 @@ impl Store {
         sized_disk(&empty, &[])?;
         let tmp = self.dir.join(format!("{key}.state.tmp"));
         let _ = std::fs::remove_file(&tmp);
+        let began = Instant::now();
         let made = save(&saved, &empty, &tmp, vcpus, self.accel, &self.dir);
         let _ = std::fs::remove_file(&empty);
         if let Err(e) = made {
@@ -219,8 +222,24 @@ impl Store {
         }
         std::fs::rename(&tmp, &saved.state)
             .with_context(|| format!("renaming {}", tmp.display()))?;
+        // Once per kernel and settings: why the first run took longer.
+        eprintln!(
+            "saved {} ({}) in {:.1}s, for its runs to resume: {}",
+            root.kernel.id,
+            settings(vcpus, watchdog_thresh),
+            began.elapsed().as_secs_f64(),
+            saved.state.display()
+        );
         Ok(saved)
     }
+}
+
+/// `1 CPU, watchdog_thresh 2`: a state's settings, for people.
+fn settings(vcpus: u32, watchdog_thresh: u32) -> String {
+    format!(
+        "{vcpus} CPU{}, watchdog_thresh {watchdog_thresh}",
+        if vcpus == 1 { "" } else { "s" }
+    )
 }
 
 /// `qemu-system-x86_64 --version`'s first line: a state saved by another

@@ -59,7 +59,7 @@ pub enum Boot {
     /// `-kernel bzImage`, the fallback.
     BzImage,
     /// Resumed from the saved state of a boot ([`crate::guest::restore`]).
-    Restored,
+    Resumed,
 }
 
 /// The accelerator QEMU runs the guest with ([`crate::guest::accel`] chooses).

@@ -132,12 +132,13 @@ pub fn kernel_line(e: &crate::run::report::Entry, accept: bool) -> String {
         // A resumed guest is not a boot; a boot that should have been a
         // resume says why.
         let start = match (e.boot.as_deref(), &e.boot_why) {
-            (Some("restored"), _) => "resumed",
+            (Some("resumed"), _) => "resumed",
             _ => "boot",
         };
         s.push_str(&format!(" (build {build}, {start} {:.1}s)", e.boot_secs));
-        if let Some(why) = &e.boot_why {
-            s.push_str(&format!("\n     booted: {why}"));
+        for (i, line) in e.boot_why.iter().flat_map(|w| w.lines()).enumerate() {
+            let head = if i == 0 { "booted: " } else { "        " };
+            s.push_str(&format!("\n     {head}{line}"));
         }
     } else {
         s.push_str("no run");
@@ -146,4 +147,43 @@ pub fn kernel_line(e: &crate::run::report::Entry, accept: bool) -> String {
         s.push_str(&format!("\n     {}", style(line).red()));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::outcome::Outcome;
+
+    fn entry(boot: &str, why: Option<&str>) -> crate::run::report::Entry {
+        crate::run::report::Entry {
+            example: "a".into(),
+            variant: None,
+            kernel: "6.1".into(),
+            release: "6.1.0-57-cloud-amd64".into(),
+            outcome: Some(Outcome::Clean),
+            expected: Outcome::Clean,
+            snapshot: Some(Status::Match),
+            problem: None,
+            build_secs: 1.0,
+            build_cached: true,
+            boot_secs: 1.8,
+            boot: Some(boot.into()),
+            boot_why: why.map(str::to_string),
+            model: None,
+            cut: None,
+            measured: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_line_says_resumed_or_boot_and_why_it_booted_on_indented_lines() {
+        assert_eq!(
+            kernel_line(&entry("resumed", None), false),
+            "ok   a on 6.1: clean, as its snapshot (build kept, resumed 1.8s)"
+        );
+        assert_eq!(
+            kernel_line(&entry("pvh", Some("resuming failed: qemu: one\nqemu: two")), false),
+            "ok   a on 6.1: clean, as its snapshot (build kept, boot 1.8s)\n     booted: resuming failed: qemu: one\n             qemu: two"
+        );
+    }
 }

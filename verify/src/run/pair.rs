@@ -48,7 +48,7 @@ pub struct RunOutput {
     /// Seconds QEMU ran, boot included ([`vm::Run::secs`]); 0 after a build
     /// error.
     pub boot_secs: f64,
-    /// The kernel image that booted, or [`Boot::Restored`]; `None` after a
+    /// The kernel image that booted, or [`Boot::Resumed`]; `None` after a
     /// build error.
     pub boot: Option<Boot>,
     /// Why the run booted instead of resuming a saved guest, when it did
@@ -159,7 +159,7 @@ pub fn run(root: &Root, s: &Scenario, paths: &Paths) -> Result<RunOutput> {
         Err(why) => Err(why),
     };
     let (run, boot, boot_why) = match resumed {
-        Ok(run) => (run, Boot::Restored, None),
+        Ok(run) => (run, Boot::Resumed, None),
         Err(why) => {
             let image = initramfs::build(
                 &root.busybox(),
@@ -276,13 +276,7 @@ fn resume(
         cmdline: saved.cmdline.clone(),
         time_limit: Duration::from_secs(s.time_limit),
         boot_limit: RESUME_LIMIT,
-        wake_steps: s
-            .steps
-            .iter()
-            .enumerate()
-            .filter(|(_, step)| step.is_freeze())
-            .map(|(i, _)| i + 1)
-            .collect(),
+        wake_steps: numbered(s, |step| step.is_freeze()),
         accel: paths.accel,
         early_end: early_end(s, s.expected(&root.kernel.id)),
         on_idle: paths
@@ -338,31 +332,38 @@ fn early_end(s: &Scenario, expected: Outcome) -> Option<vm::EarlyEnd> {
     )
     .then(|| vm::EarlyEnd {
         outcome: expected,
-        sleeps: s
-            .steps
-            .iter()
-            .enumerate()
-            .filter(|(_, step)| !step.background)
-            .filter_map(|(i, step)| match step.action {
-                crate::manifest::Action::Sleep { seconds } => {
-                    Some((i + 1, Duration::from_secs(seconds.into())))
-                }
-                _ => None,
-            })
-            .collect(),
+        sleeps: numbered(s, |step| {
+            !step.background && matches!(step.action, crate::manifest::Action::Sleep { .. })
+        })
+        .into_iter()
+        .filter_map(|n| match s.steps[n - 1].action {
+            crate::manifest::Action::Sleep { seconds } => {
+                Some((n, Duration::from_secs(seconds.into())))
+            }
+            _ => None,
+        })
+        .collect(),
         waits: if s.steps.iter().any(|step| {
             step.background && matches!(step.action, crate::manifest::Action::Sleep { .. })
         }) {
             Vec::new()
         } else {
-            s.steps
-                .iter()
-                .enumerate()
-                .filter(|(_, step)| matches!(step.action, crate::manifest::Action::Wait))
-                .map(|(i, _)| i + 1)
-                .collect()
+            numbered(s, |step| {
+                matches!(step.action, crate::manifest::Action::Wait)
+            })
         },
     })
+}
+
+/// The numbers (from 1, as the side channel numbers them) of `s`'s steps
+/// that `pick` picks.
+fn numbered(s: &Scenario, pick: impl Fn(&crate::manifest::Step) -> bool) -> Vec<usize> {
+    s.steps
+        .iter()
+        .enumerate()
+        .filter(|(_, step)| pick(step))
+        .map(|(i, _)| i + 1)
+        .collect()
 }
 
 /// Boots the extracted vmlinux through PVH; falls back to the bzImage when
@@ -384,13 +385,7 @@ fn boot(
             cmdline: vm::cmdline(s.hung_task_timeout_secs, s.watchdog_thresh, &s.cmdline),
             time_limit: Duration::from_secs(s.time_limit),
             boot_limit: BOOT_LIMIT,
-            wake_steps: s
-                .steps
-                .iter()
-                .enumerate()
-                .filter(|(_, step)| step.is_freeze())
-                .map(|(i, _)| i + 1)
-                .collect(),
+            wake_steps: numbered(s, |step| step.is_freeze()),
             accel: paths.accel,
             early_end: early_end(s, s.expected(&root.kernel.id)),
             on_idle: paths

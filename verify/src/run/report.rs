@@ -53,7 +53,7 @@ pub struct Entry {
     pub build_cached: bool,
     /// Seconds QEMU ran, boot included; 0 after a build error.
     pub boot_secs: f64,
-    /// How the guest started: `restored` (a saved guest resumed), else the
+    /// How the guest started: `resumed` (a saved guest), else the
     /// kernel image that booted, `pvh` (the vmlinux) or `bzimage`
     /// ([`crate::guest::vm::Boot`]); `None` when nothing ran.
     pub boot: Option<String>,
