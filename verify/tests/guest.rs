@@ -216,22 +216,9 @@ fn a_resumed_run_starts_clean_whatever_the_last_one_left() {
     // tainted by an out-of-tree module; the second, resumed after it, sees
     // none of that. Both say so through the same steps, so the first
     // shows that the steps would see a leak.
-    let repo = common::repo();
-    let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
-    let kernel = &matrix.select(&["6.1".to_string()]).unwrap()[0];
-    let cache = verify::host::provision::default_cache_dir();
-    let root =
-        verify::host::provision::ensure(&cache, kernel, &indicatif::ProgressBar::hidden()).unwrap();
+    let (repo, matrix, root) = root_6_1();
     let work = repo.join("target/verify-cases/resume-clean");
-    let _ = std::fs::remove_dir_all(work.join("saved"));
-    let insmod = verify::host::kbuild::guest_insmod(&root, &work.join("guest")).unwrap();
-    let reseed = verify::host::kbuild::guest_reseed(&root, &work.join("guest")).unwrap();
-    let store = std::sync::Arc::new(verify::guest::restore::Store::new(
-        work.join("saved"),
-        insmod.clone(),
-        reseed,
-        verify::guest::vm::Accel::Tcg,
-    ));
+    let (insmod, store) = empty_store(&root, &work);
     let look = r#""cat /proc/modules", "cat /proc/sys/kernel/tainted", "show rt_deaf""#;
     let scenario = |steps: &str| {
         verify::manifest::Scenario::parse(
@@ -329,22 +316,9 @@ fn a_resumed_run_starts_clean_whatever_the_last_one_left() {
 fn a_state_that_cannot_be_resumed_makes_the_run_boot_and_say_why() {
     // A saved state damaged on disk: QEMU refuses it, the run boots, passes
     // as its snapshot, and its report says why it booted.
-    let repo = common::repo();
-    let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
-    let kernel = &matrix.select(&["6.1".to_string()]).unwrap()[0];
-    let cache = verify::host::provision::default_cache_dir();
-    let root =
-        verify::host::provision::ensure(&cache, kernel, &indicatif::ProgressBar::hidden()).unwrap();
+    let (repo, matrix, root) = root_6_1();
     let work = repo.join("target/verify-cases/resume-damaged");
-    let _ = std::fs::remove_dir_all(work.join("saved"));
-    let insmod = verify::host::kbuild::guest_insmod(&root, &work.join("guest")).unwrap();
-    let reseed = verify::host::kbuild::guest_reseed(&root, &work.join("guest")).unwrap();
-    let store = std::sync::Arc::new(verify::guest::restore::Store::new(
-        work.join("saved"),
-        insmod.clone(),
-        reseed,
-        verify::guest::vm::Accel::Tcg,
-    ));
+    let (insmod, store) = empty_store(&root, &work);
     let sc = verify::manifest::Scenario::load(&repo.join("kmods/stop_after_run"), &matrix.ids())
         .unwrap();
     let _one = common::one_at_a_time();
@@ -372,4 +346,40 @@ fn a_state_that_cannot_be_resumed_makes_the_run_boot_and_say_why() {
     let again = verify::run::pair::run(&root, &sc, &paths).unwrap();
     assert_eq!(again.boot, Some(verify::guest::vm::Boot::Pvh));
     assert!(again.boot_why.is_some());
+}
+
+/// The repository, its matrix and 6.1's build root.
+fn root_6_1() -> (
+    std::path::PathBuf,
+    verify::host::matrix::Matrix,
+    verify::host::provision::Root,
+) {
+    let repo = common::repo();
+    let matrix = verify::host::matrix::Matrix::load(&repo.join("kernels.toml")).unwrap();
+    let kernel = &matrix.select(&["6.1".to_string()]).unwrap()[0];
+    let cache = verify::host::provision::default_cache_dir();
+    let root =
+        verify::host::provision::ensure(&cache, kernel, &indicatif::ProgressBar::hidden()).unwrap();
+    (repo, matrix, root)
+}
+
+/// The guest's insmod, and a store of saved guests in `work/saved` with
+/// no state made yet.
+fn empty_store(
+    root: &verify::host::provision::Root,
+    work: &std::path::Path,
+) -> (
+    std::path::PathBuf,
+    std::sync::Arc<verify::guest::restore::Store>,
+) {
+    let _ = std::fs::remove_dir_all(work.join("saved"));
+    let insmod = verify::host::kbuild::guest_insmod(root, &work.join("guest")).unwrap();
+    let reseed = verify::host::kbuild::guest_reseed(root, &work.join("guest")).unwrap();
+    let store = std::sync::Arc::new(verify::guest::restore::Store::new(
+        work.join("saved"),
+        insmod.clone(),
+        reseed,
+        verify::guest::vm::Accel::Tcg,
+    ));
+    (insmod, store)
 }

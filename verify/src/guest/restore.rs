@@ -22,7 +22,7 @@ use crate::guest::vm::{self, Accel, Machine};
 use crate::host::provision::Root;
 use anyhow::{bail, Context, Result};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -456,18 +456,7 @@ fn save(
         socket.display().to_string().replace(',', ",,")
     ));
     let mut child = cmd.spawn().context("starting qemu-system-x86_64")?;
-    let console = Arc::new(Mutex::new(Vec::<u8>::new()));
-    let mut out = child.stdout.take().expect("piped");
-    let sink = console.clone();
-    let reader = std::thread::spawn(move || {
-        let mut buf = vec![0u8; 16 * 1024];
-        while let Ok(n) = out.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
+    let (console, reader) = vm::collect(child.stdout.take().expect("piped"));
     let result = (|| -> Result<()> {
         let started = Instant::now();
         loop {

@@ -416,18 +416,7 @@ impl Machine<'_> {
         // never waits on the harness. (A reader that rescanned the whole
         // console under its lock lost or mangled lines of a 100,000-line
         // flood, cases/trust/flood.)
-        let console = Arc::new(Mutex::new(Vec::<u8>::new()));
-        let mut out = child.stdout.take().expect("piped");
-        let sink = console.clone();
-        let reader = std::thread::spawn(move || {
-            let mut buf = vec![0u8; 64 * 1024];
-            while let Ok(n) = out.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
+        let (console, reader) = collect(child.stdout.take().expect("piped"));
         let mut err = child.stderr.take().expect("piped");
         let err_reader = std::thread::spawn(move || {
             let mut s = String::new();
@@ -594,6 +583,26 @@ impl Machine<'_> {
             secs: started.elapsed().as_secs_f64(),
         })
     }
+}
+
+/// Reads `out` (QEMU's console) to its end in a thread of its own, only
+/// appending under a lock held for a copy, so the guest's serial output
+/// never waits on the harness: the bytes so far, and the thread.
+pub fn collect(
+    mut out: impl Read + Send + 'static,
+) -> (Arc<Mutex<Vec<u8>>>, std::thread::JoinHandle<()>) {
+    let console = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let sink = console.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    (console, reader)
 }
 
 /// How long a guest whose init has finished may take to power off.

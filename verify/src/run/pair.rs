@@ -269,26 +269,20 @@ fn resume(
     let archive = initramfs::resumed_part(modules, &script).map_err(|e| format!("{e:#}"))?;
     restore::payload_disk(&disk, &archive).map_err(|e| format!("{e:#}"))?;
     let run = Machine {
-        kernel: &saved.kernel,
-        initrd: &saved.initrd,
-        channel,
-        vcpus: s.vcpus,
         cmdline: saved.cmdline.clone(),
-        time_limit: Duration::from_secs(s.time_limit),
         boot_limit: RESUME_LIMIT,
-        wake_steps: numbered(s, |step| step.is_freeze()),
-        accel: paths.accel,
-        early_end: early_end(s, s.expected(&root.kernel.id)),
-        on_idle: paths
-            .on_idle
-            .as_deref()
-            .map(|f| f as &(dyn Fn(bool) + Sync)),
         disk: Some(&disk),
         incoming: Some(&saved.state),
+        ..machine(root, s, paths, &saved.kernel, &saved.initrd, channel)
     }
     .run()
     .map_err(|e| format!("{e:#}"))?;
-    if !console::split(&run.console, &run.channel).started {
+    // The start event is the init's own, on the channel.
+    let (events, _) = crate::guest::channel::parse(&run.channel);
+    if !events
+        .iter()
+        .any(|r| r.event == crate::guest::channel::Event::Start)
+    {
         let tail: Vec<&str> = run.console.lines().rev().take(3).collect();
         return Err(format!(
             "the guest did not start the run ({:?}; console: {})",
@@ -366,6 +360,37 @@ fn numbered(s: &Scenario, pick: impl Fn(&crate::manifest::Step) -> bool) -> Vec<
         .collect()
 }
 
+/// The machine that boots scenario `s` from `kernel` and `initrd`: its
+/// CPUs, command line, limits, freeze steps, early end and idle reports;
+/// a resume ([`resume`]) changes what differs.
+fn machine<'a>(
+    root: &Root,
+    s: &Scenario,
+    paths: &'a Paths,
+    kernel: &'a Path,
+    initrd: &'a Path,
+    channel: &'a Path,
+) -> Machine<'a> {
+    Machine {
+        kernel,
+        initrd,
+        channel,
+        vcpus: s.vcpus,
+        cmdline: vm::cmdline(s.hung_task_timeout_secs, s.watchdog_thresh, &s.cmdline),
+        time_limit: Duration::from_secs(s.time_limit),
+        boot_limit: BOOT_LIMIT,
+        wake_steps: numbered(s, |step| step.is_freeze()),
+        accel: paths.accel,
+        early_end: early_end(s, s.expected(&root.kernel.id)),
+        on_idle: paths
+            .on_idle
+            .as_deref()
+            .map(|f| f as &(dyn Fn(bool) + Sync)),
+        disk: None,
+        incoming: None,
+    }
+}
+
 /// Boots the extracted vmlinux through PVH; falls back to the bzImage when
 /// there is no vmlinux, QEMU refused it (a damaged file: QEMU's message is
 /// shown), or the PVH boot printed nothing at all.
@@ -376,27 +401,7 @@ fn boot(
     initrd: &Path,
     channel: &Path,
 ) -> Result<(vm::Run, Boot)> {
-    let machine = |kernel: &Path| {
-        Machine {
-            kernel,
-            initrd,
-            channel,
-            vcpus: s.vcpus,
-            cmdline: vm::cmdline(s.hung_task_timeout_secs, s.watchdog_thresh, &s.cmdline),
-            time_limit: Duration::from_secs(s.time_limit),
-            boot_limit: BOOT_LIMIT,
-            wake_steps: numbered(s, |step| step.is_freeze()),
-            accel: paths.accel,
-            early_end: early_end(s, s.expected(&root.kernel.id)),
-            on_idle: paths
-                .on_idle
-                .as_deref()
-                .map(|f| f as &(dyn Fn(bool) + Sync)),
-            disk: None,
-            incoming: None,
-        }
-        .run()
-    };
+    let machine = |kernel: &Path| machine(root, s, paths, kernel, initrd, channel).run();
     if let Some(vmlinux) = &root.vmlinux {
         let why = match machine(vmlinux) {
             Ok(r) if !r.console.trim().is_empty() => return Ok((r, Boot::Pvh)),
